@@ -1,0 +1,80 @@
+# pjsip-regc-rs: build, test, install.
+#   make                 libraries (release) + generated header
+#   make test            every test suite (Rust, header check, C suite under ASan)
+#   make demo            register examples/register.c against the embedded registrar
+#   make install PREFIX=/usr/local
+
+PREFIX ?= /usr/local
+CARGO ?= cargo
+CC ?= cc
+PYTHON ?= python3
+
+BUILD := build
+LIB_RELEASE := target/release/libpjsip_regc.a
+LIB_DEBUG := target/debug/libpjsip_regc.a
+HEADER := include/pjregc/pjregc.h
+CWARN := -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
+ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer
+SYSLIBS := -lpthread -ldl -lm
+
+.PHONY: all release debug header check-header test rust-test ctest pytest demo install clean bench
+
+all: release header
+
+release:
+	$(CARGO) build --release
+
+debug:
+	$(CARGO) build
+
+# cbindgen runs in build.rs; copy its output into include/.
+header: debug
+	@cp "$$(cat target/pjregc-header-path)" $(HEADER)
+
+check-header: debug
+	@if ! cmp -s "$$(cat target/pjregc-header-path)" $(HEADER); then \
+	  echo "include/pjregc/pjregc.h is stale: run 'make header' and commit it"; \
+	  diff -u $(HEADER) "$$(cat target/pjregc-header-path)" | head -40; exit 1; fi
+	@echo "generated header up to date"
+
+rust-test:
+	$(CARGO) test --quiet
+
+pytest:
+	$(PYTHON) -m unittest discover -s ctests -p 'test_*.py'
+
+# Every ctests/**/test_*.c is one program, built against our headers and
+# the debug static library under ASan and UBSan, and run from the repo root.
+CTEST_SRCS := $(sort $(wildcard ctests/*/test_*.c))
+CTEST_BINS := $(patsubst ctests/%.c,$(BUILD)/ctests/%,$(CTEST_SRCS))
+HARNESS_SRCS := $(wildcard ctests/harness/*.c)
+HARNESS_HDRS := $(wildcard ctests/harness/*.h)
+
+$(BUILD)/ctests/%: ctests/%.c $(HARNESS_SRCS) $(HARNESS_HDRS) $(LIB_DEBUG) $(HEADER)
+	@mkdir -p $(dir $@)
+	$(CC) $(CWARN) $(ASAN) -g -Iinclude -Ictests/harness -o $@ $< $(filter-out %selftest_registrar.c,$(HARNESS_SRCS)) $(LIB_DEBUG) $(SYSLIBS)
+
+$(BUILD)/selftest_registrar: ctests/harness/selftest_registrar.c ctests/harness/registrar_client.c $(HARNESS_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CWARN) $(ASAN) -g -o $@ ctests/harness/selftest_registrar.c ctests/harness/registrar_client.c
+
+ctest: debug check-header $(BUILD)/selftest_registrar $(CTEST_BINS)
+	@./ctests/run.sh $(BUILD)/selftest_registrar $(CTEST_BINS)
+
+test: rust-test check-header pytest ctest
+
+demo: release header
+	@mkdir -p $(BUILD)
+	$(CC) $(CWARN) -O2 -Iinclude -Ictests/harness -o $(BUILD)/register examples/register.c $(filter-out %selftest_registrar.c,$(HARNESS_SRCS)) $(LIB_RELEASE) $(SYSLIBS)
+	./$(BUILD)/register $(ARGS)
+
+install: release header
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 644 $(LIB_RELEASE) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 target/release/libpjsip_regc.so $(DESTDIR)$(PREFIX)/lib/
+	cp -R include/. $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' pjsip-regc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pjsip-regc.pc
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)

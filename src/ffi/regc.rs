@@ -1,0 +1,768 @@
+//! The 26 `pjsip_regc_*` functions: C handles over the sans-IO state
+//! machine in `crate::reg`, driven by the endpoint. Callbacks run with no
+//! lock held; a regc marked for deletion is freed by whichever comes last,
+//! its transaction's end or the dec_ref that brings `busy` to zero.
+
+use super::auth_sess::{session_for, SessionRef};
+use super::endpt::{shared, EndptShared};
+use super::guard::{guard, guard_status};
+use super::rdata::Rdata;
+use super::types::*;
+use super::util::*;
+use crate::auth::{Credential, Pref, Random};
+use crate::endpoint::{Endpoint, Owner, TransportId, TsxFinal};
+use crate::nonnull;
+use crate::reg::{uuid, BuildEnv, Callback, Next, OutHeader, Outcome, Registration, Request, ResponseInfo};
+use crate::sip::HdrKind;
+use crate::status::*;
+use crate::timer::TimerId;
+use core::ffi::{c_int, c_void};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Weak};
+
+/// Randomness from the OS, for tags, branches, Call-IDs and cnonces.
+pub struct OsRandom;
+
+impl Random for OsRandom {
+    fn fill(&mut self, buf: &mut [u8]) {
+        if getrandom::fill(buf).is_err() {
+            // No OS entropy: fall back to a clock-seeded xorshift, unique
+            // enough for SIP identifiers.
+            let mut x = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0x9e37_79b9_7f4a_7c15, |d| d.as_nanos() as u64)
+                | 1;
+            for b in buf {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+        }
+    }
+}
+
+struct State {
+    reg: Registration,
+    timer: Option<(TimerId, u64)>,
+    tp_sel: pjsip_tpselector,
+    last_transport: Option<TransportId>,
+    inflight_transport: Option<TransportId>,
+    via: Option<(String, u16, Option<TransportId>)>,
+    srv_c: pj_str_t,
+    from_c: pj_str_t,
+    destroyed: bool,
+}
+
+pub struct Regc {
+    shared: Arc<EndptShared>,
+    state: Mutex<State>,
+    busy: AtomicI32,
+    cb: Mutex<pjsip_regc_cb_fn>,
+    tsx_cb: Mutex<pjsip_regc_tsx_cb_fn>,
+    token: usize,
+    pool: usize,
+    auth_c: usize,
+    me: Weak<Regc>,
+}
+
+// SAFETY: the raw values kept as usize (token, pool, the C auth session)
+// are only handed back to C; the C strings in State point into the regc's
+// pool and are guarded by the mutex.
+unsafe impl Send for State {}
+
+impl Regc {
+    fn handle(&self) -> *mut pjsip_regc {
+        self as *const Regc as *mut pjsip_regc
+    }
+
+    fn pool(&self) -> *mut pj_pool_t {
+        self.pool as *mut pj_pool_t
+    }
+
+    fn env<'a>(&self, rnd: &'a mut OsRandom, allow: &'a [String]) -> BuildEnv<'a> {
+        BuildEnv {
+            max_forwards: Some(70),
+            allow: (!allow.is_empty()).then_some(allow),
+            rnd,
+            check_contact: super::cfg::check_contact(),
+        }
+    }
+
+    /// Keep the endpoint's refresh timer equal to what the state wants.
+    fn sync_timer(&self, st: &mut State) {
+        let want = st.reg.refresh_deadline();
+        if st.timer.map(|(_, at)| at) == want {
+            return;
+        }
+        if let Some((id, _)) = st.timer.take() {
+            self.shared.ep.cancel(id);
+        }
+        if let Some(at) = want {
+            let weak: Weak<dyn Owner> = self.me.clone();
+            st.timer = Some((self.shared.ep.schedule(at, weak, 0), at));
+        }
+    }
+
+    /// pjsip_regc_send's work, for the API and for internal retries.
+    fn send(self: &Arc<Self>, mut req: Request) -> Status {
+        self.busy.fetch_add(1, Ordering::AcqRel);
+        let prepared = {
+            let mut st = self.state.lock();
+            st.reg.prepare_send(&mut req).map(|()| {
+                let selected = st_selected(&st, &self.shared);
+                (selected, st.via.clone())
+            })
+        };
+        let status = match prepared {
+            Err(e) => e,
+            Ok((selected, via)) => {
+                let branch = format!("z9hG4bKPj{}", uuid(&mut OsRandom));
+                let owner: Arc<dyn Owner> = self.clone();
+                match self.shared.ep.send_request(owner, &req, super::cfg::tsx_timers(), selected, via, branch) {
+                    Ok(tp) => {
+                        let mut st = self.state.lock();
+                        if st.reg.has_tsx() {
+                            st.inflight_transport = Some(tp);
+                        }
+                        st.last_transport = Some(tp);
+                        PJ_SUCCESS
+                    }
+                    Err(status) => status,
+                }
+            }
+        };
+        self.release_busy();
+        status
+    }
+
+    fn release_busy(&self) {
+        if self.busy.fetch_sub(1, Ordering::AcqRel) == 1 && self.state.lock().reg.is_deleting() {
+            self.destroy_now();
+        }
+    }
+
+    /// Frees the regc: the C handle's reference goes; pending closures that
+    /// still hold the Arc see a destroyed regc and do nothing.
+    fn destroy_now(&self) {
+        let mut st = self.state.lock();
+        if st.destroyed {
+            return;
+        }
+        st.destroyed = true;
+        if let Some((id, _)) = st.timer.take() {
+            self.shared.ep.cancel(id);
+        }
+        // SAFETY: tp_sel holds a reference taken in set_transport.
+        unsafe { super::endpt::pjsip_tpselector_dec_ref(&mut st.tp_sel) };
+        st.last_transport = None;
+        drop(st);
+        super::auth_sess::forget(self.auth_c as *mut pjsip_auth_clt_sess);
+        self.shared.release_pool(self.pool());
+        // SAFETY: the handle was made by Arc::into_raw in create and this
+        // runs once (guarded by `destroyed`).
+        unsafe { drop(Arc::from_raw(self as *const Regc)) };
+    }
+
+    fn call_callback(&self, cb: &Callback, rdata: Option<&Rdata>) {
+        let Some(f) = *self.cb.lock() else { return };
+        let reason = callback_reason(cb, rdata);
+        let mut param: pjsip_regc_cbparam = unsafe { core::mem::zeroed() };
+        param.regc = self.handle();
+        param.token = self.token as *mut c_void;
+        param.status = cb.status;
+        param.code = c_int::from(cb.code);
+        param.reason = pj_str_t { ptr: reason.as_ptr() as *mut _, slen: reason.len() as pj_ssize_t };
+        param.rdata = rdata.map_or(core::ptr::null_mut(), |r| r.ptr());
+        param.expiration = cb.expiration;
+        let contacts = rdata.map(|r| r.contacts()).unwrap_or_default();
+        let n = cb.contact_count.min(contacts.len());
+        param.contact_cnt = n as c_int;
+        param.contact[..n].copy_from_slice(&contacts[..n]);
+        param.is_unreg = c_int::from(cb.is_unreg);
+        // SAFETY: a callback the application registered; no lock is held.
+        unsafe { f(&mut param) };
+    }
+}
+
+/// The reason a callback shows: the response's own text when there is one.
+fn callback_reason(cb: &Callback, rdata: Option<&Rdata>) -> Vec<u8> {
+    let text = match rdata {
+        Some(r) if cb.status == PJ_SUCCESS || cb.code == 401 || cb.code == 407 || cb.code == 423 => r.reason(),
+        _ => cb.reason.clone(),
+    };
+    // pjsip formats its own texts into 80-byte buffers.
+    let mut bytes = text.into_bytes();
+    if rdata.is_none() {
+        bytes.truncate(79);
+    }
+    bytes
+}
+
+fn st_selected(st: &State, shared: &EndptShared) -> Option<TransportId> {
+    if st.tp_sel.r#type == 1 {
+        // SAFETY: a TRANSPORT selector holds a transport pointer.
+        let tp = unsafe { st.tp_sel.u.transport };
+        shared.transport_id(tp)
+    } else {
+        None
+    }
+}
+
+fn response_info(fin: &TsxFinal) -> Outcome {
+    let Some(r) = &fin.response else {
+        return Outcome::NoResponse { code: fin.code, reason: fin.reason.clone() };
+    };
+    let msg = &r.msg;
+    let challenges = msg
+        .headers
+        .iter()
+        .filter_map(|h| match h.kind {
+            HdrKind::WwwAuthenticate => Some((false, h.value.clone())),
+            HdrKind::ProxyAuthenticate => Some((true, h.value.clone())),
+            _ => None,
+        })
+        .collect();
+    Outcome::Response(ResponseInfo {
+        code: fin.code,
+        reason: msg.reason().unwrap_or_default().to_string(),
+        contacts: msg.contacts().unwrap_or_default(),
+        expires: msg.expires(),
+        min_expires: msg.min_expires(),
+        challenges,
+    })
+}
+
+impl Owner for Regc {
+    fn on_tsx_final(self: Arc<Self>, ep: &Arc<Endpoint>, fin: TsxFinal) {
+        self.busy.fetch_add(1, Ordering::AcqRel);
+        let rdata = fin.response.as_ref().and_then(|r| Rdata::build(&self.shared, r));
+        let call_tsx_cb = {
+            let mut st = self.state.lock();
+            if let Some(tp) = fin.transport {
+                st.last_transport = Some(tp);
+            }
+            st.inflight_transport = None;
+            st.reg.tsx_ended()
+        };
+        let outcome = response_info(&fin);
+        let tsx_cb = *self.tsx_cb.lock();
+        if let (true, Some(f)) = (call_tsx_cb, tsx_cb) {
+            let requested = self.state.lock().reg.requested();
+            let mut param: pjsip_regc_tsx_cb_param = unsafe { core::mem::zeroed() };
+            let reason = callback_reason(
+                &Callback { status: 0, code: fin.code, reason: fin.reason.clone(), expiration: 0, contact_count: 0, is_unreg: false },
+                rdata.as_ref(),
+            );
+            param.cbparam.regc = self.handle();
+            param.cbparam.token = self.token as *mut c_void;
+            param.cbparam.code = c_int::from(fin.code);
+            param.cbparam.reason = pj_str_t { ptr: reason.as_ptr() as *mut _, slen: reason.len() as pj_ssize_t };
+            param.cbparam.rdata = rdata.as_ref().map_or(core::ptr::null_mut(), |r| r.ptr());
+            param.cbparam.expiration = requested;
+            param.contact_cnt = -1;
+            // SAFETY: the application's callback, called with no lock held.
+            unsafe { f(&mut param) };
+            if param.contact_cnt >= 0 {
+                let n = (param.contact_cnt as usize).min(10);
+                // SAFETY: the application filled contact[0..n].
+                let values: Vec<String> = param.contact[..n].iter().filter_map(|s| unsafe { pj_string(s) }).collect();
+                let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+                let mut st = self.state.lock();
+                let _ = st.reg.apply_tsx_cb_contacts(fin.code, &refs, &mut OsRandom);
+            }
+        }
+        let allow = ep.allow();
+        let next = {
+            let mut st = self.state.lock();
+            let mut rnd = OsRandom;
+            let mut env = self.env(&mut rnd, &allow);
+            let next = st.reg.finish(&outcome, ep.now(), &mut env);
+            self.sync_timer(&mut st);
+            next
+        };
+        match next {
+            Next::Nothing => {}
+            Next::Callback(cb) => self.call_callback(&cb, rdata.as_ref()),
+            Next::Resend { request, on_failure } => {
+                let status = self.send(request);
+                if status != PJ_SUCCESS {
+                    if let Some(mut cb) = on_failure {
+                        cb.status = status;
+                        self.call_callback(&cb, rdata.as_ref());
+                    }
+                }
+            }
+        }
+        drop(rdata);
+        self.release_busy();
+    }
+
+    fn on_timer(self: Arc<Self>, ep: &Arc<Endpoint>, _token: u64) {
+        let allow = ep.allow();
+        let built = {
+            let mut st = self.state.lock();
+            if st.destroyed {
+                return;
+            }
+            st.timer = None;
+            let mut rnd = OsRandom;
+            let mut env = self.env(&mut rnd, &allow);
+            let r = st.reg.on_refresh_timer(&mut env);
+            self.sync_timer(&mut st);
+            r
+        };
+        let status = match built {
+            Ok(req) => self.send(req),
+            Err(e) => e,
+        };
+        if status != PJ_SUCCESS {
+            let cb = self.state.lock().reg.refresh_failed(status);
+            self.call_callback(&cb, None);
+        }
+    }
+}
+
+// ---- handle plumbing ----
+
+/// Borrows the regc behind a handle for the duration of a call.
+unsafe fn regc_arc(p: *mut pjsip_regc) -> Arc<Regc> {
+    let ptr = p as *const Regc;
+    Arc::increment_strong_count(ptr);
+    Arc::from_raw(ptr)
+}
+
+fn with_regc(p: *mut pjsip_regc, f: impl FnOnce(&Arc<Regc>) -> Result<(), Status>) -> pj_status_t {
+    guard_status(|| {
+        nonnull!(p)?;
+        // SAFETY: a handle from pjsip_regc_create that the caller has not
+        // destroyed (the same contract as pjsip).
+        let r = unsafe { regc_arc(p) };
+        f(&r)
+    })
+}
+
+static mut REGC_MODULE_NAME: [u8; 9] = *b"mod-regc\0";
+static mut REGC_MODULE: pjsip_module = pjsip_module {
+    prev: core::ptr::null_mut(),
+    next: core::ptr::null_mut(),
+    name: pj_str_t { ptr: core::ptr::null_mut(), slen: 8 },
+    id: -1,
+    priority: 32,
+    load: None,
+    start: None,
+    stop: None,
+    unload: None,
+    on_rx_request: None,
+    on_rx_response: None,
+    on_tx_request: None,
+    on_tx_response: None,
+    on_tsx_state: None,
+};
+
+/// The registration client's module descriptor ("mod-regc").
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_get_module() -> *mut pjsip_module {
+    guard(core::ptr::null_mut(), || {
+        let m = core::ptr::addr_of_mut!(REGC_MODULE);
+        (*m).name.ptr = core::ptr::addr_of_mut!(REGC_MODULE_NAME) as *mut core::ffi::c_char;
+        m
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_create(
+    endpt: *mut pjsip_endpoint,
+    token: *mut c_void,
+    cb: pjsip_regc_cb_fn,
+    p_regc: *mut *mut pjsip_regc,
+) -> pj_status_t {
+    guard_status(|| {
+        nonnull!(endpt, p_regc)?;
+        let cb = cb.ok_or(PJ_EINVAL)?;
+        let shared = shared(endpt).clone();
+        let pool = shared.create_pool("regc%p", 1024, 1024);
+        if pool.is_null() {
+            return Err(PJ_ENOMEM);
+        }
+        let auth_c = super::auth_sess::embedded(pool, endpt);
+        let regc = Arc::new_cyclic(|me| Regc {
+            shared,
+            state: Mutex::new(State {
+                reg: Registration::new(super::cfg::add_xuid_param()),
+                timer: None,
+                tp_sel: core::mem::zeroed(),
+                last_transport: None,
+                inflight_transport: None,
+                via: None,
+                srv_c: empty_str(),
+                from_c: empty_str(),
+                destroyed: false,
+            }),
+            busy: AtomicI32::new(0),
+            cb: Mutex::new(Some(cb)),
+            tsx_cb: Mutex::new(None),
+            token: token as usize,
+            pool: pool as usize,
+            auth_c: auth_c as usize,
+            me: me.clone(),
+        });
+        super::auth_sess::bind_embedded(auth_c, regc.state.lock().reg.own_auth());
+        *p_regc = Arc::into_raw(regc) as *mut pjsip_regc;
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_destroy(regc: *mut pjsip_regc) -> pj_status_t {
+    pjsip_regc_destroy2(regc, 1)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_destroy2(regc: *mut pjsip_regc, force: pj_bool_t) -> pj_status_t {
+    with_regc(regc, |r| {
+        let mut st = r.state.lock();
+        if force == 0 && st.reg.has_tsx() {
+            return Err(PJ_EBUSY);
+        }
+        if st.reg.has_tsx() || r.busy.load(Ordering::Acquire) > 0 {
+            st.reg.mark_deleting();
+            *r.cb.lock() = None;
+            return Ok(());
+        }
+        drop(st);
+        r.destroy_now();
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_get_info(regc: *mut pjsip_regc, info: *mut pjsip_regc_info) -> pj_status_t {
+    with_regc(regc, |r| {
+        nonnull!(info)?;
+        let st = r.state.lock();
+        let now = r.shared.ep.now();
+        let transport = st.inflight_transport.or(st.last_transport);
+        *info = pjsip_regc_info {
+            server_uri: st.srv_c,
+            client_uri: st.from_c,
+            is_busy: c_int::from(r.busy.load(Ordering::Acquire) > 0 || st.reg.has_tsx()),
+            auto_reg: c_int::from(st.reg.autoreg()),
+            interval: st.reg.granted(),
+            next_reg: st.reg.next_reg(now),
+            transport: transport.map_or(core::ptr::null_mut(), |t| r.shared.transport_ptr(t)),
+        };
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_get_pool(regc: *mut pjsip_regc) -> *mut pj_pool_t {
+    guard(core::ptr::null_mut(), || {
+        if regc.is_null() {
+            return core::ptr::null_mut();
+        }
+        regc_arc(regc).pool()
+    })
+}
+
+unsafe fn contact_strings(ccnt: c_int, contact: *const pj_str_t) -> Result<Vec<String>, Status> {
+    if ccnt < 0 || (ccnt > 0 && contact.is_null()) {
+        return Err(PJ_EINVAL);
+    }
+    (0..ccnt as usize).map(|i| pj_string(&*contact.add(i)).ok_or(PJ_EINVAL)).collect()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_init(
+    regc: *mut pjsip_regc,
+    srv_url: *const pj_str_t,
+    from_url: *const pj_str_t,
+    to_url: *const pj_str_t,
+    ccnt: c_int,
+    contact: *const pj_str_t,
+    expires: pj_uint32_t,
+) -> pj_status_t {
+    with_regc(regc, |r| {
+        nonnull!(srv_url, from_url, to_url)?;
+        if expires == 0 {
+            return Err(PJ_EINVAL);
+        }
+        let srv = pj_string(&*srv_url).ok_or(PJ_EINVAL)?;
+        let from = pj_string(&*from_url).ok_or(PJ_EINVAL)?;
+        let to = pj_string(&*to_url).ok_or(PJ_EINVAL)?;
+        let contacts = contact_strings(ccnt, contact)?;
+        let refs: Vec<&str> = contacts.iter().map(String::as_str).collect();
+        let cseq_base = (libc::rand() % 0xFFFF) as u32;
+        let mut st = r.state.lock();
+        st.reg.init(&srv, &from, &to, &refs, expires, cseq_base, &mut OsRandom)?;
+        st.srv_c = super::pjlib::pool_strdup(r.pool(), srv.as_bytes());
+        st.from_c = super::pjlib::pool_strdup(r.pool(), from.as_bytes());
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_add_ref(regc: *mut pjsip_regc) {
+    guard((), || {
+        if !regc.is_null() {
+            regc_arc(regc).busy.fetch_add(1, Ordering::AcqRel);
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_dec_ref(regc: *mut pjsip_regc) -> pj_status_t {
+    guard(PJ_EBUG, || {
+        if regc.is_null() {
+            return PJ_EINVAL;
+        }
+        let r = regc_arc(regc);
+        let was = r.busy.fetch_sub(1, Ordering::AcqRel);
+        let (deleting, pending) = {
+            let st = r.state.lock();
+            (st.reg.is_deleting(), st.reg.has_tsx())
+        };
+        if was == 1 && deleting {
+            // As pjsip: PJ_EGONE once the last reference of a regc marked
+            // for deletion goes; with a transaction still pending the memory
+            // goes when it ends.
+            if !pending {
+                r.destroy_now();
+            }
+            return PJ_EGONE;
+        }
+        PJ_SUCCESS
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_set_reg_tsx_cb(regc: *mut pjsip_regc, tsx_cb: pjsip_regc_tsx_cb_fn) -> pj_status_t {
+    with_regc(regc, |r| {
+        *r.tsx_cb.lock() = tsx_cb;
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_set_via_sent_by(
+    regc: *mut pjsip_regc,
+    via_addr: *mut pjsip_host_port,
+    via_tp: *mut pjsip_transport,
+) -> pj_status_t {
+    with_regc(regc, |r| {
+        let mut st = r.state.lock();
+        if via_addr.is_null() {
+            st.via = None;
+            return Ok(());
+        }
+        let host = pj_string(&(*via_addr).host).ok_or(PJ_EINVAL)?;
+        if host.is_empty() {
+            st.via = None;
+            return Ok(());
+        }
+        let port = u16::try_from((*via_addr).port).map_err(|_| PJ_EINVAL)?;
+        let tp = if via_tp.is_null() { None } else { Some(r.shared.transport_id(via_tp).unwrap_or(usize::MAX)) };
+        st.via = Some((host, port, tp));
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_set_delay_before_refresh(regc: *mut pjsip_regc, delay: pj_uint32_t) -> pj_status_t {
+    with_regc(regc, |r| {
+        let mut st = r.state.lock();
+        let now = r.shared.ep.now();
+        st.reg.set_delay_before_refresh(delay, now)?;
+        r.sync_timer(&mut st);
+        Ok(())
+    })
+}
+
+/// pjsip_cred_info array to owned credentials.
+pub unsafe fn credentials(count: c_int, cred: *const pjsip_cred_info) -> Result<Vec<Credential>, Status> {
+    if count < 0 || (count > 0 && cred.is_null()) {
+        return Err(PJ_EINVAL);
+    }
+    (0..count as usize)
+        .map(|i| {
+            let c = &*cred.add(i);
+            Ok(Credential {
+                realm: pj_string(&c.realm).ok_or(PJ_EINVAL)?,
+                scheme: pj_string(&c.scheme).ok_or(PJ_EINVAL)?,
+                username: pj_string(&c.username).ok_or(PJ_EINVAL)?,
+                data_type: c.data_type,
+                data: pj_string(&c.data).ok_or(PJ_EINVAL)?,
+                algorithm_type: c.algorithm_type,
+            })
+        })
+        .collect()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_set_credentials(regc: *mut pjsip_regc, count: c_int, cred: *const pjsip_cred_info) -> pj_status_t {
+    with_regc(regc, |r| {
+        if count <= 0 {
+            return Err(PJ_EINVAL);
+        }
+        let creds = credentials(count, cred)?;
+        let mut st = r.state.lock();
+        st.reg.with_auth(|a| a.set_credentials(&creds))?;
+        super::auth_sess::mirror_credentials(r.auth_c as *mut pjsip_auth_clt_sess, count, cred);
+        Ok(())
+    })
+}
+
+pub unsafe fn pref(p: *const pjsip_auth_clt_pref) -> Result<Pref, Status> {
+    nonnull!(p)?;
+    Ok(Pref { initial_auth: (*p).initial_auth != 0, algorithm: pj_string(&(*p).algorithm).ok_or(PJ_EINVAL)? })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_set_prefs(regc: *mut pjsip_regc, p: *const pjsip_auth_clt_pref) -> pj_status_t {
+    with_regc(regc, |r| {
+        let pref = pref(p)?;
+        r.state.lock().reg.with_auth(|a| a.set_prefs(&pref));
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_set_route_set(regc: *mut pjsip_regc, route_set: *const pjsip_route_hdr) -> pj_status_t {
+    with_regc(regc, |r| {
+        nonnull!(route_set)?;
+        let mut routes = Vec::new();
+        let head = route_set as *const pjsip_routing_hdr;
+        let mut h = (*head).next as *const pjsip_routing_hdr;
+        while !h.is_null() && h != head {
+            routes.push(super::cobj::route_from_c(h).ok_or(PJSIP_EINVALIDHDR)?);
+            h = (*h).next;
+        }
+        r.state.lock().reg.set_route_set(routes);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_set_transport(regc: *mut pjsip_regc, sel: *const pjsip_tpselector) -> pj_status_t {
+    with_regc(regc, |r| {
+        nonnull!(sel)?;
+        let mut st = r.state.lock();
+        super::endpt::pjsip_tpselector_dec_ref(&mut st.tp_sel);
+        st.tp_sel = *sel;
+        super::endpt::pjsip_tpselector_add_ref(&mut st.tp_sel);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_release_transport(regc: *mut pjsip_regc) -> pj_status_t {
+    with_regc(regc, |r| {
+        r.state.lock().last_transport = None;
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_add_headers(regc: *mut pjsip_regc, hdr_list: *const pjsip_hdr) -> pj_status_t {
+    with_regc(regc, |r| {
+        nonnull!(hdr_list)?;
+        let mut headers = Vec::new();
+        let mut h = (*hdr_list).next as *const pjsip_hdr;
+        while !h.is_null() && h != hdr_list {
+            headers.push(super::cobj::out_header_from_c(h).ok_or(PJSIP_EINVALIDHDR)?);
+            h = (*h).next;
+        }
+        r.state.lock().reg.add_headers(headers);
+        Ok(())
+    })
+}
+
+unsafe fn build(
+    regc: *mut pjsip_regc,
+    p_tdata: *mut *mut pjsip_tx_data,
+    f: impl FnOnce(&mut Registration, &mut BuildEnv) -> Result<Request, Status>,
+) -> pj_status_t {
+    with_regc(regc, |r| {
+        nonnull!(p_tdata)?;
+        let allow = r.shared.ep.allow();
+        let req = {
+            let mut st = r.state.lock();
+            let mut rnd = OsRandom;
+            let mut env = r.env(&mut rnd, &allow);
+            let req = f(&mut st.reg, &mut env)?;
+            r.sync_timer(&mut st);
+            req
+        };
+        *p_tdata = super::tdata::create(&r.shared, &req)?;
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_register(regc: *mut pjsip_regc, autoreg: pj_bool_t, p_tdata: *mut *mut pjsip_tx_data) -> pj_status_t {
+    build(regc, p_tdata, |reg, env| reg.build_register(autoreg != 0, env))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_unregister(regc: *mut pjsip_regc, p_tdata: *mut *mut pjsip_tx_data) -> pj_status_t {
+    build(regc, p_tdata, |reg, env| reg.build_unregister(env))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_unregister_all(regc: *mut pjsip_regc, p_tdata: *mut *mut pjsip_tx_data) -> pj_status_t {
+    build(regc, p_tdata, |reg, env| reg.build_unregister_all(env))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_update_contact(regc: *mut pjsip_regc, ccnt: c_int, contact: *const pj_str_t) -> pj_status_t {
+    with_regc(regc, |r| {
+        let contacts = contact_strings(ccnt, contact)?;
+        let refs: Vec<&str> = contacts.iter().map(String::as_str).collect();
+        r.state.lock().reg.update_contact(&refs, &mut OsRandom)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_update_expires(regc: *mut pjsip_regc, expires: pj_uint32_t) -> pj_status_t {
+    with_regc(regc, |r| {
+        r.state.lock().reg.update_expires(expires);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_send(regc: *mut pjsip_regc, tdata: *mut pjsip_tx_data) -> pj_status_t {
+    with_regc(regc, |r| {
+        nonnull!(tdata)?;
+        let req = super::tdata::to_request(tdata);
+        // The request's reference passes to the send, as in pjsip.
+        super::tdata::pjsip_tx_data_dec_ref(tdata);
+        let status = r.send(req?);
+        if status == PJ_SUCCESS {
+            Ok(())
+        } else {
+            Err(status)
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_set_auth_sess(regc: *mut pjsip_regc, session: *mut pjsip_auth_clt_sess) -> pj_status_t {
+    with_regc(regc, |r| {
+        let parent: Option<SessionRef> = if session.is_null() { None } else { Some(session_for(session).ok_or(PJ_EINVAL)?) };
+        r.state.lock().reg.set_auth_parent(parent);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_regc_get_auth_sess(regc: *mut pjsip_regc) -> *mut pjsip_auth_clt_sess {
+    guard(core::ptr::null_mut(), || {
+        if regc.is_null() {
+            return core::ptr::null_mut();
+        }
+        regc_arc(regc).auth_c as *mut pjsip_auth_clt_sess
+    })
+}

@@ -1,0 +1,5 @@
+//! Sockets: the only code that sends and receives bytes.
+
+pub mod udp;
+
+pub use udp::UdpTransport;
