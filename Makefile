@@ -63,10 +63,15 @@ ctest: debug check-header $(BUILD)/selftest_registrar $(CTEST_BINS)
 
 test: rust-test check-header pytest ctest
 
-demo: release header
+demo: release check-header
 	@mkdir -p $(BUILD)
-	$(CC) $(CWARN) -O2 -Iinclude -Ictests/harness -o $(BUILD)/register examples/register.c $(filter-out %selftest_registrar.c,$(HARNESS_SRCS)) $(LIB_RELEASE) $(SYSLIBS)
+	$(CC) $(CWARN) -O2 -Iinclude -Ictests/harness -o $(BUILD)/register examples/register.c ctests/harness/registrar_client.c $(LIB_RELEASE) $(SYSLIBS)
 	./$(BUILD)/register $(ARGS)
+
+bench: release check-header
+	@mkdir -p $(BUILD)
+	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/bench_regc bench/bench_regc.c $(LIB_RELEASE) $(SYSLIBS)
+	./$(BUILD)/bench_regc $(N)
 
 install: release header
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include

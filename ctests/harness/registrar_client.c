@@ -416,14 +416,24 @@ static char *find_python(void)
     return NULL;
 }
 
+/* Registrars started by this process, for ordered log names. */
+static int registrar_seq;
+
 static char *make_temp(const char *tag)
 {
-    const char *dir = getenv("TMPDIR");
+    const char *dir = getenv("REGISTRAR_LOG_DIR");
     char tmpl[4200];
     int fd;
-    if (!dir || !*dir)
-        dir = "/tmp";
-    snprintf(tmpl, sizeof(tmpl), "%s/registrar-%s-XXXXXX", dir, tag);
+    if (dir && *dir) {
+        /* <dir>/registrar-<pid>-<nnn>-<tag>-XXXXXX: sortable per process */
+        snprintf(tmpl, sizeof(tmpl), "%s/registrar-%ld-%03d-%s-XXXXXX", dir, (long)getpid(),
+                 registrar_seq, tag);
+    } else {
+        dir = getenv("TMPDIR");
+        if (!dir || !*dir)
+            dir = "/tmp";
+        snprintf(tmpl, sizeof(tmpl), "%s/registrar-%s-XXXXXX", dir, tag);
+    }
     fd = mkstemp(tmpl);
     if (fd < 0) {
         perror("registrar_client: mkstemp");
@@ -523,6 +533,7 @@ registrar *registrar_start_ex(const char *config_json, int tcp)
     }
     r->req.path = make_temp("recv");
     r->sent.path = make_temp("sent");
+    registrar_seq++;
     if (!r->req.path || !r->sent.path)
         goto fail;
     if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0) {

@@ -12,7 +12,9 @@
  * entries ending in "/shims" are tried last); it runs with -S.
  * Logs go to mkstemp files under $TMPDIR (default /tmp) and are removed by
  * registrar_stop() unless $REGISTRAR_KEEP_LOGS is set (then their paths are
- * printed on stderr).
+ * printed on stderr). With $REGISTRAR_LOG_DIR set they are created in that
+ * directory instead, named registrar-<pid>-<nnn>-<recv|sent>-XXXXXX where
+ * <nnn> counts the registrars this process started (from 000).
  *
  * The registrar exits when its stdin pipe closes, so a crashed test never
  * leaves it running. All returned strings are owned by the registrar handle

@@ -85,7 +85,9 @@ typedef void *pj_oshandle_t;
 typedef void pj_list_type;
 typedef void pj_sockaddr_t;
 typedef long pj_thread_desc[64];
-typedef struct in_addr pj_in_addr_glibc_;
+/* pjlib uses the C library's address structs. */
+typedef struct in_addr pj_in_addr;
+typedef struct in6_addr pj_in6_addr;
 
 enum pj_constants_ {
     PJ_SUCCESS = 0,
@@ -438,7 +440,30 @@ typedef void pj_log_func(int level, const char *data, int len);
 typedef void pjsip_regc_cb(struct pjsip_regc_cbparam *param);
 typedef void pjsip_regc_tsx_cb(struct pjsip_regc_tsx_cb_param *param);
 typedef void (*pj_exit_callback)(void);
+struct pj_str_t;
+struct pjsip_cred_info;
+struct pjsip_digest_challenge;
+struct pjsip_digest_credential;
+typedef pj_status_t (*pjsip_cred_cb)(struct pj_pool_t *pool, const struct pjsip_digest_challenge *chal,
+                                     const struct pjsip_cred_info *cred, const struct pj_str_t *method,
+                                     struct pjsip_digest_credential *auth);
 typedef void (*pjsip_endpt_exit_callback)(struct pjsip_endpoint *endpt);
+typedef struct pj_str_t (*pj_error_callback)(pj_status_t e, char *msg, pj_size_t max);
+
+/* C-variadic and va_list logging functions: defined in Rust with their own
+ * calling sequence, so cbindgen does not see them; declared here. */
+PJ_DECL(void) pj_log(const char *sender, int level, const char *format, va_list marg);
+PJ_DECL(void) pj_log_1(const char *src, const char *format, ...);
+PJ_DECL(void) pj_log_2(const char *src, const char *format, ...);
+PJ_DECL(void) pj_log_3(const char *src, const char *format, ...);
+PJ_DECL(void) pj_log_4(const char *src, const char *format, ...);
+PJ_DECL(void) pj_log_5(const char *src, const char *format, ...);
+PJ_DECL(void) pj_perror(int log_level, const char *sender, pj_status_t status, const char *title_fmt, ...);
+PJ_DECL(void) pj_perror_1(const char *sender, pj_status_t status, const char *title_fmt, ...);
+PJ_DECL(void) pj_perror_2(const char *sender, pj_status_t status, const char *title_fmt, ...);
+PJ_DECL(void) pj_perror_3(const char *sender, pj_status_t status, const char *title_fmt, ...);
+PJ_DECL(void) pj_perror_4(const char *sender, pj_status_t status, const char *title_fmt, ...);
+PJ_DECL(void) pj_perror_5(const char *sender, pj_status_t status, const char *title_fmt, ...);
 
 PJ_END_DECL
 

@@ -149,6 +149,8 @@ PJ_INLINE(void) pj_list_push_front(pj_list_type *list, pj_list_type *node)
 #define pj_SOCK_STREAM() PJ_SOCK_STREAM
 #define pj_SOCK_DGRAM() PJ_SOCK_DGRAM
 #define PJ_INADDR_ANY ((pj_uint32_t)0)
+#define PJ_INADDR_NONE ((pj_uint32_t)0xffffffff)
+#define PJ_INADDR_BROADCAST ((pj_uint32_t)0xffffffff)
 #define PJ_INVALID_SOCKET (-1)
 
 /* ---- pjsip configuration ---- */
@@ -202,6 +204,32 @@ PJ_INLINE(void) pjsip_msg_insert_first_hdr(pjsip_msg *msg, pjsip_hdr *hdr)
 #define PJSIP_IS_STATUS_IN_CLASS(code, code_class) (code / 100 == code_class / 100)
 #define PJSIP_TRANSPORT_IS_RELIABLE(tp) ((tp)->flag & PJSIP_TRANSPORT_RELIABLE)
 #define PJSIP_TRANSPORT_IS_SECURE(tp) ((tp)->flag & PJSIP_TRANSPORT_SECURE)
+
+/* Header types that pjsip defines as other names of a shared layout (the
+ * ones used in our prototypes are typedefs in the generated part). */
+typedef pjsip_authorization_hdr pjsip_proxy_authorization_hdr;
+typedef pjsip_www_authenticate_hdr pjsip_proxy_authenticate_hdr;
+typedef pjsip_generic_string_hdr pjsip_accept_encoding_hdr;
+typedef pjsip_generic_string_hdr pjsip_accept_lang_hdr;
+typedef pjsip_generic_string_hdr pjsip_alert_info_hdr;
+typedef pjsip_generic_string_hdr pjsip_auth_info_hdr;
+typedef pjsip_generic_string_hdr pjsip_call_info_hdr;
+typedef pjsip_generic_string_hdr pjsip_content_disposition_hdr;
+typedef pjsip_generic_string_hdr pjsip_content_encoding_hdr;
+typedef pjsip_generic_string_hdr pjsip_content_lang_hdr;
+typedef pjsip_generic_string_hdr pjsip_date_hdr;
+typedef pjsip_generic_string_hdr pjsip_err_info_hdr;
+typedef pjsip_generic_string_hdr pjsip_in_reply_to_hdr;
+typedef pjsip_generic_string_hdr pjsip_mime_version_hdr;
+typedef pjsip_generic_string_hdr pjsip_organization_hdr;
+typedef pjsip_generic_string_hdr pjsip_priority_hdr;
+typedef pjsip_generic_string_hdr pjsip_proxy_require_hdr;
+typedef pjsip_generic_string_hdr pjsip_reply_to_hdr;
+typedef pjsip_generic_string_hdr pjsip_server_hdr;
+typedef pjsip_generic_string_hdr pjsip_subject_hdr;
+typedef pjsip_generic_string_hdr pjsip_timestamp_hdr;
+typedef pjsip_generic_string_hdr pjsip_user_agent_hdr;
+typedef pjsip_generic_string_hdr pjsip_warning_hdr;
 
 /* Header creators that pjsip maps onto the generic string header. */
 #define pjsip_user_agent_hdr_create pjsip_generic_string_hdr_create

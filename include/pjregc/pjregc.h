@@ -30,99 +30,6 @@ typedef struct pjsip_regc pjsip_regc;
 
 typedef struct pjsip_tpmgr pjsip_tpmgr;
 
-typedef struct pjsip_cfg_endpt {
-  pj_bool_t allow_port_in_fromto_hdr;
-  pj_bool_t accept_replace_in_early_state;
-  pj_bool_t allow_tx_hash_in_uri;
-  pj_bool_t disable_rport;
-  pj_bool_t disable_tcp_switch;
-  pj_bool_t disable_tls_switch;
-  pj_bool_t follow_early_media_fork;
-  pj_bool_t req_has_via_alias;
-  pj_bool_t resolve_hostname_to_get_interface;
-  pj_bool_t disable_secure_dlg_check;
-  pj_bool_t use_compact_form;
-  pj_bool_t accept_multiple_sdp_answers;
-  pj_bool_t keep_inv_after_tsx_timeout;
-} pjsip_cfg_endpt;
-
-typedef struct pjsip_cfg_tsx {
-  unsigned int max_count;
-  unsigned int t1;
-  unsigned int t2;
-  unsigned int t4;
-  unsigned int td;
-} pjsip_cfg_tsx;
-
-typedef struct pjsip_cfg_regc {
-  pj_bool_t check_contact;
-  pj_bool_t add_xuid_param;
-} pjsip_cfg_regc;
-
-typedef struct pjsip_cfg_keep_alive {
-  long keep_alive_interval;
-} pjsip_cfg_keep_alive;
-
-typedef struct pjsip_cfg_t {
-  struct pjsip_cfg_endpt endpt;
-  struct pjsip_cfg_tsx tsx;
-  struct pjsip_cfg_regc regc;
-  struct pjsip_cfg_keep_alive tcp;
-  struct pjsip_cfg_keep_alive tls;
-} pjsip_cfg_t;
-
-typedef struct pj_str_t {
-  char *ptr;
-  pj_ssize_t slen;
-} pj_str_t;
-
-typedef struct pjsip_param {
-  struct pjsip_param *prev;
-  struct pjsip_param *next;
-  struct pj_str_t name;
-  struct pj_str_t value;
-} pjsip_param;
-
-typedef struct pjsip_digest_challenge {
-  struct pj_str_t realm;
-  struct pjsip_param other_param;
-  struct pj_str_t domain;
-  struct pj_str_t nonce;
-  struct pj_str_t opaque;
-  int stale;
-  struct pj_str_t algorithm;
-  struct pj_str_t qop;
-} pjsip_digest_challenge;
-
-typedef struct pjsip_digest_credential {
-  struct pj_str_t realm;
-  struct pjsip_param other_param;
-  struct pj_str_t username;
-  struct pj_str_t nonce;
-  struct pj_str_t uri;
-  struct pj_str_t response;
-  struct pj_str_t algorithm;
-  struct pj_str_t cnonce;
-  struct pj_str_t opaque;
-  struct pj_str_t qop;
-  struct pj_str_t nc;
-} pjsip_digest_credential;
-
-typedef struct pjsip_common_credential {
-  struct pj_str_t realm;
-  struct pjsip_param other_param;
-} pjsip_common_credential;
-
-typedef union pjsip_auth_credential_u {
-  struct pjsip_common_credential common;
-  struct pjsip_digest_credential digest;
-} pjsip_auth_credential_u;
-
-typedef union pjsip_auth_challenge_u {
-  struct pjsip_common_credential common;
-  struct pjsip_digest_challenge digest;
-} pjsip_auth_challenge_u;
-
 typedef void (*pj_pool_callback_fn)(struct pj_pool_t *pool, pj_size_t size);
 
 typedef struct pj_pool_factory_policy {
@@ -162,39 +69,22 @@ typedef struct pj_pool_t {
   pj_size_t alignment;
 } pj_pool_t;
 
-typedef struct pjsip_hdr_vptr {
-  void *(*clone)(struct pj_pool_t *pool, const void *hdr);
-  void *(*shallow_clone)(struct pj_pool_t *pool, const void *hdr);
-  int (*print_on)(void *hdr, char *buf, pj_size_t len);
-} pjsip_hdr_vptr;
+typedef struct pj_str_t {
+  char *ptr;
+  pj_ssize_t slen;
+} pj_str_t;
 
-/*
- Authorization and Proxy-Authorization.
- */
-typedef struct pjsip_authorization_hdr {
-  struct pjsip_authorization_hdr *prev;
-  struct pjsip_authorization_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pj_str_t scheme;
-  union pjsip_auth_credential_u credential;
-} pjsip_authorization_hdr;
+typedef struct pjsip_auth_clt_pref {
+  pj_bool_t initial_auth;
+  struct pj_str_t algorithm;
+} pjsip_auth_clt_pref;
 
-/*
- WWW-Authenticate and Proxy-Authenticate.
- */
-typedef struct pjsip_www_authenticate_hdr {
-  struct pjsip_www_authenticate_hdr *prev;
-  struct pjsip_www_authenticate_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pj_str_t scheme;
-  union pjsip_auth_challenge_u challenge;
-} pjsip_www_authenticate_hdr;
+typedef struct pjsip_cred_info_aka {
+  struct pj_str_t k;
+  struct pj_str_t op;
+  struct pj_str_t amf;
+  pjsip_cred_cb cb;
+} pjsip_cred_info_aka;
 
 typedef union pjsip_cred_info_ext {
   struct pjsip_cred_info_aka aka;
@@ -210,19 +100,53 @@ typedef struct pjsip_cred_info {
   union pjsip_cred_info_ext ext;
 } pjsip_cred_info;
 
-typedef pj_status_t (*pjsip_cred_cb)(struct pj_pool_t *pool, const struct pjsip_digest_challenge *chal, const struct pjsip_cred_info *cred, const struct pj_str_t *method, struct pjsip_digest_credential *auth);
+typedef struct pjsip_hdr_vptr {
+  void *(*clone)(struct pj_pool_t *pool, const void *hdr);
+  void *(*shallow_clone)(struct pj_pool_t *pool, const void *hdr);
+  int (*print_on)(void *hdr, char *buf, pj_size_t len);
+} pjsip_hdr_vptr;
 
-typedef struct pjsip_cred_info_aka {
-  struct pj_str_t k;
-  struct pj_str_t op;
-  struct pj_str_t amf;
-  pjsip_cred_cb cb;
-} pjsip_cred_info_aka;
+typedef struct pjsip_param {
+  struct pjsip_param *prev;
+  struct pjsip_param *next;
+  struct pj_str_t name;
+  struct pj_str_t value;
+} pjsip_param;
 
-typedef struct pjsip_auth_clt_pref {
-  pj_bool_t initial_auth;
+typedef struct pjsip_common_credential {
+  struct pj_str_t realm;
+  struct pjsip_param other_param;
+} pjsip_common_credential;
+
+typedef struct pjsip_digest_challenge {
+  struct pj_str_t realm;
+  struct pjsip_param other_param;
+  struct pj_str_t domain;
+  struct pj_str_t nonce;
+  struct pj_str_t opaque;
+  int stale;
   struct pj_str_t algorithm;
-} pjsip_auth_clt_pref;
+  struct pj_str_t qop;
+} pjsip_digest_challenge;
+
+typedef union pjsip_auth_challenge_u {
+  struct pjsip_common_credential common;
+  struct pjsip_digest_challenge digest;
+} pjsip_auth_challenge_u;
+
+/*
+ WWW-Authenticate and Proxy-Authenticate.
+ */
+typedef struct pjsip_www_authenticate_hdr {
+  struct pjsip_www_authenticate_hdr *prev;
+  struct pjsip_www_authenticate_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pj_str_t scheme;
+  union pjsip_auth_challenge_u challenge;
+} pjsip_www_authenticate_hdr;
 
 typedef struct pjsip_cached_auth {
   struct pjsip_cached_auth *prev;
@@ -254,78 +178,6 @@ typedef struct pjsip_auth_clt_sess {
   struct pjsip_auth_clt_sess *parent;
   struct pjsip_auth_clt_async_setting *async_opt;
 } pjsip_auth_clt_sess;
-
-typedef struct pjsip_auth_algorithm {
-  pjsip_auth_algorithm_type algorithm_type;
-  struct pj_str_t iana_name;
-  const char *openssl_name;
-  unsigned int digest_length;
-  unsigned int digest_str_length;
-} pjsip_auth_algorithm;
-
-typedef struct pjsip_uri_vptr {
-  const struct pj_str_t *(*p_get_scheme)(const void *uri);
-  void *(*p_get_uri)(void *uri);
-  pj_ssize_t (*p_print)(pjsip_uri_context_e context, const void *uri, char *buf, pj_size_t size);
-  pj_status_t (*p_compare)(pjsip_uri_context_e context, const void *uri1, const void *uri2);
-  void *(*p_clone)(struct pj_pool_t *pool, const void *uri);
-} pjsip_uri_vptr;
-
-/*
- Abstract URI: every concrete URI object starts with this vtable pointer.
- */
-typedef struct pjsip_uri {
-  struct pjsip_uri_vptr *vptr;
-} pjsip_uri;
-
-typedef struct pjsip_sip_uri {
-  struct pjsip_uri_vptr *vptr;
-  struct pj_str_t user;
-  struct pj_str_t passwd;
-  struct pj_str_t host;
-  int port;
-  struct pj_str_t user_param;
-  struct pj_str_t method_param;
-  struct pj_str_t transport_param;
-  int ttl_param;
-  int lr_param;
-  struct pj_str_t maddr_param;
-  struct pjsip_param other_param;
-  struct pjsip_param header_param;
-} pjsip_sip_uri;
-
-typedef struct pjsip_name_addr {
-  struct pjsip_uri_vptr *vptr;
-  struct pj_str_t display;
-  struct pjsip_uri *uri;
-} pjsip_name_addr;
-
-typedef struct pjsip_other_uri {
-  struct pjsip_uri_vptr *vptr;
-  struct pj_str_t scheme;
-  struct pj_str_t content;
-} pjsip_other_uri;
-
-typedef struct pjsip_tel_uri {
-  struct pjsip_uri_vptr *vptr;
-  struct pj_str_t number;
-  struct pj_str_t context;
-  struct pj_str_t ext_param;
-  struct pj_str_t isub_param;
-  struct pjsip_param other_param;
-} pjsip_tel_uri;
-
-/*
- The part every header starts with.
- */
-typedef struct pjsip_hdr {
-  struct pjsip_hdr *prev;
-  struct pjsip_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-} pjsip_hdr;
 
 typedef struct pjsip_generic_string_hdr {
   struct pjsip_generic_string_hdr *prev;
@@ -364,15 +216,116 @@ typedef struct pjsip_generic_array_hdr {
   struct pj_str_t values[32];
 } pjsip_generic_array_hdr;
 
-typedef struct pjsip_clen_hdr {
-  struct pjsip_clen_hdr *prev;
-  struct pjsip_clen_hdr *next;
+typedef struct pjsip_uri_vptr {
+  const struct pj_str_t *(*p_get_scheme)(const void *uri);
+  void *(*p_get_uri)(void *uri);
+  pj_ssize_t (*p_print)(pjsip_uri_context_e context, const void *uri, char *buf, pj_size_t size);
+  pj_status_t (*p_compare)(pjsip_uri_context_e context, const void *uri1, const void *uri2);
+  void *(*p_clone)(struct pj_pool_t *pool, const void *uri);
+} pjsip_uri_vptr;
+
+/*
+ Abstract URI: every concrete URI object starts with this vtable pointer.
+ */
+typedef struct pjsip_uri {
+  struct pjsip_uri_vptr *vptr;
+} pjsip_uri;
+
+typedef struct pjsip_contact_hdr {
+  struct pjsip_contact_hdr *prev;
+  struct pjsip_contact_hdr *next;
   pjsip_hdr_e type;
   struct pj_str_t name;
   struct pj_str_t sname;
   struct pjsip_hdr_vptr *vptr;
-  int len;
-} pjsip_clen_hdr;
+  int star;
+  struct pjsip_uri *uri;
+  int q1000;
+  pj_uint32_t expires;
+  struct pjsip_param other_param;
+} pjsip_contact_hdr;
+
+typedef struct pjsip_name_addr {
+  struct pjsip_uri_vptr *vptr;
+  struct pj_str_t display;
+  struct pjsip_uri *uri;
+} pjsip_name_addr;
+
+/*
+ Route and Record-Route.
+ */
+typedef struct pjsip_routing_hdr {
+  struct pjsip_routing_hdr *prev;
+  struct pjsip_routing_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pjsip_name_addr name_addr;
+  struct pjsip_param other_param;
+} pjsip_routing_hdr;
+
+typedef struct pjsip_routing_hdr pjsip_route_hdr;
+
+typedef struct pjsip_routing_hdr pjsip_rr_hdr;
+
+/*
+ From and To.
+ */
+typedef struct pjsip_fromto_hdr {
+  struct pjsip_fromto_hdr *prev;
+  struct pjsip_fromto_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pjsip_uri *uri;
+  struct pj_str_t tag;
+  struct pjsip_param other_param;
+} pjsip_fromto_hdr;
+
+typedef struct pjsip_fromto_hdr pjsip_from_hdr;
+
+typedef struct pjsip_fromto_hdr pjsip_to_hdr;
+
+typedef struct pjsip_host_port {
+  struct pj_str_t host;
+  int port;
+} pjsip_host_port;
+
+typedef struct pjsip_via_hdr {
+  struct pjsip_via_hdr *prev;
+  struct pjsip_via_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pj_str_t transport;
+  struct pjsip_host_port sent_by;
+  int ttl_param;
+  int rport_param;
+  struct pj_str_t maddr_param;
+  struct pj_str_t recvd_param;
+  struct pj_str_t branch_param;
+  struct pjsip_param other_param;
+  struct pj_str_t comment;
+} pjsip_via_hdr;
+
+typedef struct pjsip_method {
+  pjsip_method_e id;
+  struct pj_str_t name;
+} pjsip_method;
+
+typedef struct pjsip_cseq_hdr {
+  struct pjsip_cseq_hdr *prev;
+  struct pjsip_cseq_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  pj_int32_t cseq;
+  struct pjsip_method method;
+} pjsip_cseq_hdr;
 
 typedef struct pjsip_media_type {
   struct pj_str_t type;
@@ -400,87 +353,31 @@ typedef struct pjsip_cid_hdr {
   struct pj_str_t id;
 } pjsip_cid_hdr;
 
-typedef struct pjsip_method {
-  pjsip_method_e id;
-  struct pj_str_t name;
-} pjsip_method;
-
-typedef struct pjsip_cseq_hdr {
-  struct pjsip_cseq_hdr *prev;
-  struct pjsip_cseq_hdr *next;
+typedef struct pjsip_clen_hdr {
+  struct pjsip_clen_hdr *prev;
+  struct pjsip_clen_hdr *next;
   pjsip_hdr_e type;
   struct pj_str_t name;
   struct pj_str_t sname;
   struct pjsip_hdr_vptr *vptr;
-  pj_int32_t cseq;
-  struct pjsip_method method;
-} pjsip_cseq_hdr;
+  int len;
+} pjsip_clen_hdr;
 
-typedef struct pjsip_contact_hdr {
-  struct pjsip_contact_hdr *prev;
-  struct pjsip_contact_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  int star;
-  struct pjsip_uri *uri;
-  int q1000;
-  pj_uint32_t expires;
-  struct pjsip_param other_param;
-} pjsip_contact_hdr;
+typedef struct pjsip_generic_array_hdr pjsip_allow_hdr;
 
-/*
- From and To.
- */
-typedef struct pjsip_fromto_hdr {
-  struct pjsip_fromto_hdr *prev;
-  struct pjsip_fromto_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pjsip_uri *uri;
-  struct pj_str_t tag;
-  struct pjsip_param other_param;
-} pjsip_fromto_hdr;
+typedef struct pjsip_generic_array_hdr pjsip_accept_hdr;
 
-/*
- Route and Record-Route.
- */
-typedef struct pjsip_routing_hdr {
-  struct pjsip_routing_hdr *prev;
-  struct pjsip_routing_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pjsip_name_addr name_addr;
-  struct pjsip_param other_param;
-} pjsip_routing_hdr;
+typedef struct pjsip_generic_array_hdr pjsip_require_hdr;
 
-typedef struct pjsip_host_port {
-  struct pj_str_t host;
-  int port;
-} pjsip_host_port;
+typedef struct pjsip_generic_array_hdr pjsip_supported_hdr;
 
-typedef struct pjsip_via_hdr {
-  struct pjsip_via_hdr *prev;
-  struct pjsip_via_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pj_str_t transport;
-  struct pjsip_host_port sent_by;
-  int ttl_param;
-  int rport_param;
-  struct pj_str_t maddr_param;
-  struct pj_str_t recvd_param;
-  struct pj_str_t branch_param;
-  struct pjsip_param other_param;
-  struct pj_str_t comment;
-} pjsip_via_hdr;
+typedef struct pjsip_generic_array_hdr pjsip_unsupported_hdr;
+
+typedef struct pjsip_generic_int_hdr pjsip_expires_hdr;
+
+typedef struct pjsip_generic_int_hdr pjsip_max_fwd_hdr;
+
+typedef struct pjsip_generic_int_hdr pjsip_min_expires_hdr;
 
 typedef struct pjsip_retry_after_hdr {
   struct pjsip_retry_after_hdr *prev;
@@ -493,6 +390,14 @@ typedef struct pjsip_retry_after_hdr {
   struct pjsip_param param;
   struct pj_str_t comment;
 } pjsip_retry_after_hdr;
+
+typedef struct pjsip_msg_body {
+  struct pjsip_media_type content_type;
+  void *data;
+  unsigned int len;
+  int (*print_body)(struct pjsip_msg_body *msg_body, char *buf, pj_size_t size);
+  void *(*clone_data)(struct pj_pool_t *pool, const void *data, unsigned int len);
+} pjsip_msg_body;
 
 typedef struct pjsip_request_line {
   struct pjsip_method method;
@@ -509,13 +414,17 @@ typedef union pjsip_msg_line {
   struct pjsip_status_line status;
 } pjsip_msg_line;
 
-typedef struct pjsip_msg_body {
-  struct pjsip_media_type content_type;
-  void *data;
-  unsigned int len;
-  int (*print_body)(struct pjsip_msg_body *msg_body, char *buf, pj_size_t size);
-  void *(*clone_data)(struct pj_pool_t *pool, const void *data, unsigned int len);
-} pjsip_msg_body;
+/*
+ The part every header starts with.
+ */
+typedef struct pjsip_hdr {
+  struct pjsip_hdr *prev;
+  struct pjsip_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+} pjsip_hdr;
 
 typedef struct pjsip_msg {
   pjsip_msg_type_e type;
@@ -524,18 +433,41 @@ typedef struct pjsip_msg {
   struct pjsip_msg_body *body;
 } pjsip_msg;
 
+typedef struct pjsip_sip_uri {
+  struct pjsip_uri_vptr *vptr;
+  struct pj_str_t user;
+  struct pj_str_t passwd;
+  struct pj_str_t host;
+  int port;
+  struct pj_str_t user_param;
+  struct pj_str_t method_param;
+  struct pj_str_t transport_param;
+  int ttl_param;
+  int lr_param;
+  struct pj_str_t maddr_param;
+  struct pjsip_param other_param;
+  struct pjsip_param header_param;
+} pjsip_sip_uri;
+
+typedef struct pjsip_tel_uri {
+  struct pjsip_uri_vptr *vptr;
+  struct pj_str_t number;
+  struct pj_str_t context;
+  struct pj_str_t ext_param;
+  struct pj_str_t isub_param;
+  struct pjsip_param other_param;
+} pjsip_tel_uri;
+
+typedef struct pjsip_other_uri {
+  struct pjsip_uri_vptr *vptr;
+  struct pj_str_t scheme;
+  struct pj_str_t content;
+} pjsip_other_uri;
+
 typedef struct pj_time_val {
   long sec;
   long msec;
 } pj_time_val;
-
-typedef struct pj_in_addr {
-  pj_uint32_t s_addr;
-} pj_in_addr;
-
-typedef struct pj_in6_addr {
-  uint8_t s6_addr[16];
-} pj_in6_addr;
 
 typedef struct pj_addr_hdr {
   pj_uint16_t sa_family;
@@ -544,7 +476,7 @@ typedef struct pj_addr_hdr {
 typedef struct pj_sockaddr_in {
   pj_uint16_t sin_family;
   pj_uint16_t sin_port;
-  struct pj_in_addr sin_addr;
+  pj_in_addr sin_addr;
   char sin_zero_pad[8];
 } pj_sockaddr_in;
 
@@ -552,7 +484,7 @@ typedef struct pj_sockaddr_in6 {
   pj_uint16_t sin6_family;
   pj_uint16_t sin6_port;
   pj_uint32_t sin6_flowinfo;
-  struct pj_in6_addr sin6_addr;
+  pj_in6_addr sin6_addr;
   pj_uint32_t sin6_scope_id;
 } pj_sockaddr_in6;
 
@@ -561,56 +493,6 @@ typedef union pj_sockaddr {
   struct pj_sockaddr_in ipv4;
   struct pj_sockaddr_in6 ipv6;
 } pj_sockaddr;
-
-/*
- List node header; every pjlib list element starts with these two links.
- */
-typedef struct pj_list {
-  void *prev;
-  void *next;
-} pj_list;
-
-typedef struct pj_caching_pool {
-  struct pj_pool_factory factory;
-  pj_size_t capacity;
-  pj_size_t max_capacity;
-  pj_size_t used_count;
-  pj_size_t used_size;
-  pj_size_t peak_used_size;
-  struct pj_list free_list[16];
-  struct pj_list used_list;
-  char pool_buf[512];
-  struct pj_lock_t *lock;
-} pj_caching_pool;
-
-typedef struct pj_qos_params {
-  pj_uint8_t flags;
-  pj_uint8_t dscp_val;
-  pj_uint8_t so_prio;
-  pj_qos_wmm_prio wmm_prio;
-} pj_qos_params;
-
-typedef struct pj_sockopt_param {
-  int level;
-  int optname;
-  void *optval;
-  int optlen;
-} pj_sockopt_param;
-
-typedef struct pj_sockopt_params {
-  unsigned int cnt;
-  struct pj_sockopt_param options[4];
-} pj_sockopt_params;
-
-/*
- pjlib's timer entry, embedded in some pjsip structs; we never use it.
- */
-typedef struct pj_timer_entry {
-  void *user_data;
-  int id;
-  void *cb;
-  int _id;
-} pj_timer_entry;
 
 typedef struct pjsip_transport_key {
   long type;
@@ -659,16 +541,6 @@ typedef struct pjsip_transport {
   void *data;
   uint64_t _private3[4];
 } pjsip_transport;
-
-typedef struct pjsip_regc_info {
-  struct pj_str_t server_uri;
-  struct pj_str_t client_uri;
-  pj_bool_t is_busy;
-  pj_bool_t auto_reg;
-  unsigned int interval;
-  unsigned int next_reg;
-  struct pjsip_transport *transport;
-} pjsip_regc_info;
 
 typedef struct pjsip_rx_data_tp_info {
   struct pj_pool_t *pool;
@@ -728,37 +600,9 @@ typedef struct pjsip_rx_data {
   struct pjsip_rx_data_endpt_info endpt_info;
 } pjsip_rx_data;
 
-typedef struct pjsip_regc_cbparam {
-  struct pjsip_regc *regc;
-  void *token;
-  pj_status_t status;
-  int code;
-  struct pj_str_t reason;
-  struct pjsip_rx_data *rdata;
-  unsigned int expiration;
-  int contact_cnt;
-  struct pjsip_contact_hdr *contact[10];
-  pj_bool_t is_unreg;
-} pjsip_regc_cbparam;
-
-typedef struct pjsip_regc_tsx_cb_param {
-  struct pjsip_regc_cbparam cbparam;
-  int contact_cnt;
-  struct pj_str_t contact[10];
-} pjsip_regc_tsx_cb_param;
-
-typedef union pjsip_tpselector_u {
-  struct pjsip_transport *transport;
-  struct pjsip_tpfactory *listener;
-  unsigned int ip_ver;
-  void *ptr;
-} pjsip_tpselector_u;
-
-typedef struct pjsip_tpselector {
-  pjsip_tpselector_type type;
-  pj_bool_t disable_connection_reuse;
-  union pjsip_tpselector_u u;
-} pjsip_tpselector;
+typedef struct pjsip_ua_init_param {
+  struct pjsip_dialog *(*on_dlg_forked)(struct pjsip_dialog *first_set, struct pjsip_rx_data *res);
+} pjsip_ua_init_param;
 
 typedef struct pjsip_buffer {
   char *start;
@@ -773,6 +617,19 @@ typedef struct pjsip_tx_data_tp_info {
   char dst_name[46];
   int dst_port;
 } pjsip_tx_data_tp_info;
+
+typedef union pjsip_tpselector_u {
+  struct pjsip_transport *transport;
+  struct pjsip_tpfactory *listener;
+  unsigned int ip_ver;
+  void *ptr;
+} pjsip_tpselector_u;
+
+typedef struct pjsip_tpselector {
+  pjsip_tpselector_type type;
+  pj_bool_t disable_connection_reuse;
+  union pjsip_tpselector_u u;
+} pjsip_tpselector;
 
 typedef struct pjsip_tx_data {
   struct pjsip_tx_data *prev;
@@ -857,6 +714,171 @@ typedef struct pjsip_module {
   void (*on_tsx_state)(struct pjsip_transaction *tsx, struct pjsip_event *event);
 } pjsip_module;
 
+/*
+ List node header; every pjlib list element starts with these two links.
+ */
+typedef struct pj_list {
+  void *prev;
+  void *next;
+} pj_list;
+
+typedef struct pj_caching_pool {
+  struct pj_pool_factory factory;
+  pj_size_t capacity;
+  pj_size_t max_capacity;
+  pj_size_t used_count;
+  pj_size_t used_size;
+  pj_size_t peak_used_size;
+  struct pj_list free_list[16];
+  struct pj_list used_list;
+  char pool_buf[512];
+  struct pj_lock_t *lock;
+} pj_caching_pool;
+
+typedef struct pjsip_regc_cbparam {
+  struct pjsip_regc *regc;
+  void *token;
+  pj_status_t status;
+  int code;
+  struct pj_str_t reason;
+  struct pjsip_rx_data *rdata;
+  unsigned int expiration;
+  int contact_cnt;
+  struct pjsip_contact_hdr *contact[10];
+  pj_bool_t is_unreg;
+} pjsip_regc_cbparam;
+
+typedef void (*pjsip_regc_cb_fn)(struct pjsip_regc_cbparam *param);
+
+typedef struct pjsip_regc_info {
+  struct pj_str_t server_uri;
+  struct pj_str_t client_uri;
+  pj_bool_t is_busy;
+  pj_bool_t auto_reg;
+  unsigned int interval;
+  unsigned int next_reg;
+  struct pjsip_transport *transport;
+} pjsip_regc_info;
+
+typedef struct pjsip_regc_tsx_cb_param {
+  struct pjsip_regc_cbparam cbparam;
+  int contact_cnt;
+  struct pj_str_t contact[10];
+} pjsip_regc_tsx_cb_param;
+
+typedef void (*pjsip_regc_tsx_cb_fn)(struct pjsip_regc_tsx_cb_param *param);
+
+typedef struct pjsip_cfg_endpt {
+  pj_bool_t allow_port_in_fromto_hdr;
+  pj_bool_t accept_replace_in_early_state;
+  pj_bool_t allow_tx_hash_in_uri;
+  pj_bool_t disable_rport;
+  pj_bool_t disable_tcp_switch;
+  pj_bool_t disable_tls_switch;
+  pj_bool_t follow_early_media_fork;
+  pj_bool_t req_has_via_alias;
+  pj_bool_t resolve_hostname_to_get_interface;
+  pj_bool_t disable_secure_dlg_check;
+  pj_bool_t use_compact_form;
+  pj_bool_t accept_multiple_sdp_answers;
+  pj_bool_t keep_inv_after_tsx_timeout;
+} pjsip_cfg_endpt;
+
+typedef struct pjsip_cfg_tsx {
+  unsigned int max_count;
+  unsigned int t1;
+  unsigned int t2;
+  unsigned int t4;
+  unsigned int td;
+} pjsip_cfg_tsx;
+
+typedef struct pjsip_cfg_regc {
+  pj_bool_t check_contact;
+  pj_bool_t add_xuid_param;
+} pjsip_cfg_regc;
+
+typedef struct pjsip_cfg_keep_alive {
+  long keep_alive_interval;
+} pjsip_cfg_keep_alive;
+
+typedef struct pjsip_cfg_t {
+  struct pjsip_cfg_endpt endpt;
+  struct pjsip_cfg_tsx tsx;
+  struct pjsip_cfg_regc regc;
+  struct pjsip_cfg_keep_alive tcp;
+  struct pjsip_cfg_keep_alive tls;
+} pjsip_cfg_t;
+
+typedef struct pjsip_digest_credential {
+  struct pj_str_t realm;
+  struct pjsip_param other_param;
+  struct pj_str_t username;
+  struct pj_str_t nonce;
+  struct pj_str_t uri;
+  struct pj_str_t response;
+  struct pj_str_t algorithm;
+  struct pj_str_t cnonce;
+  struct pj_str_t opaque;
+  struct pj_str_t qop;
+  struct pj_str_t nc;
+} pjsip_digest_credential;
+
+typedef union pjsip_auth_credential_u {
+  struct pjsip_common_credential common;
+  struct pjsip_digest_credential digest;
+} pjsip_auth_credential_u;
+
+/*
+ Authorization and Proxy-Authorization.
+ */
+typedef struct pjsip_authorization_hdr {
+  struct pjsip_authorization_hdr *prev;
+  struct pjsip_authorization_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pj_str_t scheme;
+  union pjsip_auth_credential_u credential;
+} pjsip_authorization_hdr;
+
+typedef struct pjsip_auth_algorithm {
+  pjsip_auth_algorithm_type algorithm_type;
+  struct pj_str_t iana_name;
+  const char *openssl_name;
+  unsigned int digest_length;
+  unsigned int digest_str_length;
+} pjsip_auth_algorithm;
+
+typedef struct pj_qos_params {
+  pj_uint8_t flags;
+  pj_uint8_t dscp_val;
+  pj_uint8_t so_prio;
+  pj_qos_wmm_prio wmm_prio;
+} pj_qos_params;
+
+typedef struct pj_sockopt_param {
+  int level;
+  int optname;
+  void *optval;
+  int optlen;
+} pj_sockopt_param;
+
+typedef struct pj_sockopt_params {
+  unsigned int cnt;
+  struct pj_sockopt_param options[4];
+} pj_sockopt_params;
+
+/*
+ pjlib's timer entry, embedded in some pjsip structs; we never use it.
+ */
+typedef struct pj_timer_entry {
+  void *user_data;
+  int id;
+  void *cb;
+  int _id;
+} pj_timer_entry;
+
 typedef struct pjsip_udp_transport_cfg {
   int af;
   union pj_sockaddr bind_addr;
@@ -866,10 +888,6 @@ typedef struct pjsip_udp_transport_cfg {
   struct pj_qos_params qos_params;
   struct pj_sockopt_params sockopt_params;
 } pjsip_udp_transport_cfg;
-
-typedef struct pjsip_ua_init_param {
-  struct pjsip_dialog *(*on_dlg_forked)(struct pjsip_dialog *first_set, struct pjsip_rx_data *res);
-} pjsip_ua_init_param;
 
 #ifdef __cplusplus
 extern "C" {
@@ -881,9 +899,1131 @@ extern "C" {
 extern struct pjsip_cfg_t pjsip_sip_cfg_var;
 
 /*
+ pjsip's constant for the INVITE method.
+ */
+extern const struct pjsip_method pjsip_invite_method;
+
+/*
+ pjsip's constant for the CANCEL method.
+ */
+extern const struct pjsip_method pjsip_cancel_method;
+
+/*
+ pjsip's constant for the ACK method.
+ */
+extern const struct pjsip_method pjsip_ack_method;
+
+/*
+ pjsip's constant for the BYE method.
+ */
+extern const struct pjsip_method pjsip_bye_method;
+
+/*
+ pjsip's constant for the REGISTER method.
+ */
+extern const struct pjsip_method pjsip_register_method;
+
+/*
+ pjsip's constant for the OPTIONS method.
+ */
+extern const struct pjsip_method pjsip_options_method;
+
+/*
+ Version text of the pjproject release this library stands in for.
+ */
+extern const char *PJ_VERSION;
+
+/*
+ Exception id raised by the default out-of-memory callback; pj_init sets it.
+ */
+extern int PJ_NO_MEMORY_EXCEPTION;
+
+/*
+ The policy used when `pj_caching_pool_init` gets NULL: malloc/free
+ blocks and a fatal out-of-memory callback. Writable, as in pjproject.
+ */
+extern struct pj_pool_factory_policy pj_pool_factory_default_policy;
+
+/*
+ AF_INET.
+ */
+extern const pj_uint16_t PJ_AF_INET;
+
+/*
+ AF_INET6.
+ */
+extern const pj_uint16_t PJ_AF_INET6;
+
+/*
+ AF_UNSPEC.
+ */
+extern const pj_uint16_t PJ_AF_UNSPEC;
+
+/*
+ SOCK_STREAM.
+ */
+extern const pj_uint16_t PJ_SOCK_STREAM;
+
+/*
+ SOCK_DGRAM.
+ */
+extern const pj_uint16_t PJ_SOCK_DGRAM;
+
+/*
+ SOCK_RAW.
+ */
+extern const pj_uint16_t PJ_SOCK_RAW;
+
+/*
+ SOCK_RDM.
+ */
+extern const pj_uint16_t PJ_SOCK_RDM;
+
+/*
+ Initialises a client auth session in caller memory.
+ */
+pj_status_t pjsip_auth_clt_init(struct pjsip_auth_clt_sess *sess, struct pjsip_endpoint *endpt, struct pj_pool_t *pool, unsigned int options);
+
+pj_status_t pjsip_auth_clt_deinit(struct pjsip_auth_clt_sess *sess);
+
+pj_status_t pjsip_auth_clt_set_credentials(struct pjsip_auth_clt_sess *sess, int cred_cnt, const struct pjsip_cred_info *c);
+
+pj_status_t pjsip_auth_clt_set_prefs(struct pjsip_auth_clt_sess *sess, const struct pjsip_auth_clt_pref *p);
+
+pj_status_t pjsip_auth_clt_get_prefs(struct pjsip_auth_clt_sess *sess, struct pjsip_auth_clt_pref *p);
+
+/*
+ Makes `p` the session whose credentials and preferences `sess` uses.
+ */
+pj_status_t pjsip_auth_clt_set_parent(struct pjsip_auth_clt_sess *sess, const struct pjsip_auth_clt_sess *p);
+
+/*
  Sets the transaction timers in milliseconds; 0 leaves a value unchanged.
  */
 void pjsip_tsx_set_timers(unsigned int t1, unsigned int t2, unsigned int t4, unsigned int td);
+
+/*
+ Deep copy of any header through its vtable (NULL on failure).
+ */
+void *pjsip_hdr_clone(struct pj_pool_t *pool, const void *hdr);
+
+/*
+ Copy of a header sharing its strings, through its vtable.
+ */
+void *pjsip_hdr_shallow_clone(struct pj_pool_t *pool, const void *hdr);
+
+/*
+ Prints "Name: value" (no CRLF) through the header's vtable. Returns the
+ length, -1 when `buf` is too small, -2 when the header has no vtable.
+ */
+int pjsip_hdr_print_on(void *hdr, char *buf, pj_size_t len);
+
+/*
+ First header of `type` in the list `hdr_list` (a list head), from
+ `start` (inclusive) or from the first one.
+ */
+void *pjsip_hdr_find(const void *hdr_list, pjsip_hdr_e type, const void *start);
+
+/*
+ First header whose name equals `name` (case-insensitive).
+ */
+void *pjsip_hdr_find_by_name(const void *hdr_list, const struct pj_str_t *name, const void *start);
+
+/*
+ First header whose name equals `name` or `sname` (case-insensitive).
+ */
+void *pjsip_hdr_find_by_names(const void *hdr_list, const struct pj_str_t *name, const struct pj_str_t *sname, const void *start);
+
+/*
+ A generic string header with pool copies of `hname` and `hvalue` (NULL
+ gives an empty string); type PJSIP_H_OTHER, `sname` = `name`.
+ */
+struct pjsip_generic_string_hdr *pjsip_generic_string_hdr_create(struct pj_pool_t *pool, const struct pj_str_t *hname, const struct pj_str_t *hvalue);
+
+/*
+ As `pjsip_generic_string_hdr_create`, in caller memory `mem`.
+ */
+struct pjsip_generic_string_hdr *pjsip_generic_string_hdr_init(struct pj_pool_t *pool, void *mem, const struct pj_str_t *hname, const struct pj_str_t *hvalue);
+
+/*
+ Initialises a generic string header pointing at the given strings
+ (no copies). NULL `hname` leaves the names of type PJSIP_H_OTHER.
+ */
+void pjsip_generic_string_hdr_init2(struct pjsip_generic_string_hdr *hdr, struct pj_str_t *hname, struct pj_str_t *hvalue);
+
+/*
+ A generic integer header named `hname` (type PJSIP_H_OTHER).
+ */
+struct pjsip_generic_int_hdr *pjsip_generic_int_hdr_create(struct pj_pool_t *pool, const struct pj_str_t *hname, unsigned int value);
+
+/*
+ An empty generic array header named `hname` (type PJSIP_H_OTHER).
+ */
+struct pjsip_generic_array_hdr *pjsip_generic_array_hdr_create(struct pj_pool_t *pool, const struct pj_str_t *hname);
+
+/*
+ A Contact header: zero-filled (star 0, uri NULL, q1000 0), `expires`
+ PJSIP_EXPIRES_NOT_SPECIFIED, no parameters.
+ */
+struct pjsip_contact_hdr *pjsip_contact_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_contact_hdr_create`, in caller memory `mem`.
+ */
+struct pjsip_contact_hdr *pjsip_contact_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ A Route header with an empty name-addr and no parameters.
+ */
+pjsip_route_hdr *pjsip_route_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_route_hdr_create`, in caller memory `mem`.
+ */
+pjsip_route_hdr *pjsip_route_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ A Record-Route header with an empty name-addr and no parameters.
+ */
+pjsip_rr_hdr *pjsip_rr_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_rr_hdr_create`, in caller memory `mem`.
+ */
+pjsip_rr_hdr *pjsip_rr_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An empty From header (NULL uri, no tag).
+ */
+pjsip_from_hdr *pjsip_from_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_from_hdr_create`, in caller memory `mem`.
+ */
+pjsip_from_hdr *pjsip_from_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An empty To header (NULL uri, no tag).
+ */
+pjsip_to_hdr *pjsip_to_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_to_hdr_create`, in caller memory `mem`.
+ */
+pjsip_to_hdr *pjsip_to_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An empty Via header (`ttl_param` and `rport_param` -1).
+ */
+struct pjsip_via_hdr *pjsip_via_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_via_hdr_create`, in caller memory `mem`.
+ */
+struct pjsip_via_hdr *pjsip_via_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ A CSeq header with number 0 and no method name.
+ */
+struct pjsip_cseq_hdr *pjsip_cseq_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_cseq_hdr_create`, in caller memory `mem`.
+ */
+struct pjsip_cseq_hdr *pjsip_cseq_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An empty Content-Type header.
+ */
+struct pjsip_ctype_hdr *pjsip_ctype_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_ctype_hdr_create`, in caller memory `mem`.
+ */
+struct pjsip_ctype_hdr *pjsip_ctype_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An empty Call-ID header.
+ */
+struct pjsip_cid_hdr *pjsip_cid_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_cid_hdr_create`, in caller memory `mem`.
+ */
+struct pjsip_cid_hdr *pjsip_cid_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ A Content-Length header of 0.
+ */
+struct pjsip_clen_hdr *pjsip_clen_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_clen_hdr_create`, in caller memory `mem`.
+ */
+struct pjsip_clen_hdr *pjsip_clen_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An empty Allow header (no values).
+ */
+pjsip_allow_hdr *pjsip_allow_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_allow_hdr_create`, in caller memory `mem`.
+ */
+pjsip_allow_hdr *pjsip_allow_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An empty Accept header (no values).
+ */
+pjsip_accept_hdr *pjsip_accept_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_accept_hdr_create`, in caller memory `mem`.
+ */
+pjsip_accept_hdr *pjsip_accept_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An empty Require header (no values).
+ */
+pjsip_require_hdr *pjsip_require_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_require_hdr_create`, in caller memory `mem`.
+ */
+pjsip_require_hdr *pjsip_require_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An empty Supported header (no values).
+ */
+pjsip_supported_hdr *pjsip_supported_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_supported_hdr_create`, in caller memory `mem`.
+ */
+pjsip_supported_hdr *pjsip_supported_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An empty Unsupported header (no values).
+ */
+pjsip_unsupported_hdr *pjsip_unsupported_hdr_create(struct pj_pool_t *pool);
+
+/*
+ As `pjsip_unsupported_hdr_create`, in caller memory `mem`.
+ */
+pjsip_unsupported_hdr *pjsip_unsupported_hdr_init(struct pj_pool_t *pool, void *mem);
+
+/*
+ An Expires header of `value` seconds.
+ */
+pjsip_expires_hdr *pjsip_expires_hdr_create(struct pj_pool_t *pool, unsigned int value);
+
+/*
+ As `pjsip_expires_hdr_create`, in caller memory `mem`.
+ */
+pjsip_expires_hdr *pjsip_expires_hdr_init(struct pj_pool_t *pool, void *mem, unsigned int value);
+
+/*
+ A Max-Forwards header of `value`.
+ */
+pjsip_max_fwd_hdr *pjsip_max_fwd_hdr_create(struct pj_pool_t *pool, unsigned int value);
+
+/*
+ As `pjsip_max_fwd_hdr_create`, in caller memory `mem`.
+ */
+pjsip_max_fwd_hdr *pjsip_max_fwd_hdr_init(struct pj_pool_t *pool, void *mem, unsigned int value);
+
+/*
+ A Min-Expires header of `value` seconds.
+ */
+pjsip_min_expires_hdr *pjsip_min_expires_hdr_create(struct pj_pool_t *pool, unsigned int value);
+
+/*
+ As `pjsip_min_expires_hdr_create`, in caller memory `mem`.
+ */
+pjsip_min_expires_hdr *pjsip_min_expires_hdr_init(struct pj_pool_t *pool, void *mem, unsigned int value);
+
+/*
+ A Retry-After header with `value` seconds.
+ */
+struct pjsip_retry_after_hdr *pjsip_retry_after_hdr_create(struct pj_pool_t *pool, int value);
+
+/*
+ Sets a known method (`me` below PJSIP_OTHER_METHOD; others are ignored).
+ */
+void pjsip_method_set(struct pjsip_method *m, pjsip_method_e me);
+
+/*
+ Sets a method from a name without copying it.
+ */
+void pjsip_method_init_np(struct pjsip_method *m, struct pj_str_t *str_);
+
+/*
+ Sets a method from a name, copying an unknown name into the pool.
+ */
+void pjsip_method_init(struct pjsip_method *m, struct pj_pool_t *pool, const struct pj_str_t *str_);
+
+/*
+ Copies a method (an unknown name is duplicated into the pool).
+ */
+void pjsip_method_copy(struct pj_pool_t *pool, struct pjsip_method *method, const struct pjsip_method *rhs);
+
+/*
+ 0 when equal: same id, and for unknown methods the same name
+ (case-sensitive); else the order of ids or names.
+ */
+int pjsip_method_cmp(const struct pjsip_method *m1, const struct pjsip_method *m2);
+
+/*
+ Address of the INVITE method constant.
+ */
+const struct pjsip_method *pjsip_get_invite_method(void);
+
+/*
+ Address of the CANCEL method constant.
+ */
+const struct pjsip_method *pjsip_get_cancel_method(void);
+
+/*
+ Address of the ACK method constant.
+ */
+const struct pjsip_method *pjsip_get_ack_method(void);
+
+/*
+ Address of the BYE method constant.
+ */
+const struct pjsip_method *pjsip_get_bye_method(void);
+
+/*
+ Address of the REGISTER method constant.
+ */
+const struct pjsip_method *pjsip_get_register_method(void);
+
+/*
+ Address of the OPTIONS method constant.
+ */
+const struct pjsip_method *pjsip_get_options_method(void);
+
+/*
+ The reason phrase pjsip uses for `status_code`, in static storage
+ (NUL-terminated). Codes outside 100..709, or without a phrase, give
+ "Default status message".
+ */
+const struct pj_str_t *pjsip_get_status_text(int status_code);
+
+/*
+ Prints a text body: its bytes, or -1 when `size` is too small.
+ */
+int pjsip_print_text_body(struct pjsip_msg_body *msg_body, char *buf, pj_size_t size);
+
+/*
+ Copies `len` bytes of body data into the pool ("" for none).
+ */
+void *pjsip_clone_text_data(struct pj_pool_t *pool, const void *data, unsigned int len);
+
+/*
+ A text body of `type/subtype` holding a copy of `text`.
+ */
+struct pjsip_msg_body *pjsip_msg_body_create(struct pj_pool_t *pool, const struct pj_str_t *type, const struct pj_str_t *subtype, const struct pj_str_t *text);
+
+/*
+ Deep copy of a body (NULL when it has no `clone_data` function).
+ */
+struct pjsip_msg_body *pjsip_msg_body_clone(struct pj_pool_t *pool, const struct pjsip_msg_body *body);
+
+/*
+ An empty message of `type` (a request or a response).
+ */
+struct pjsip_msg *pjsip_msg_create(struct pj_pool_t *pool, pjsip_msg_type_e type);
+
+/*
+ Deep copy of a message: start line, every header through its vtable,
+ and the body.
+ */
+struct pjsip_msg *pjsip_msg_clone(struct pj_pool_t *pool, const struct pjsip_msg *src);
+
+/*
+ Prints the whole message into `buf` (NUL-terminated); the length, or
+ -1 when it does not fit (or `size` is below 256, as pjsip).
+ */
+pj_ssize_t pjsip_msg_print(const struct pjsip_msg *msg, char *buf, pj_size_t size);
+
+/*
+ First header of `type` in the message, from `start` (inclusive).
+ */
+void *pjsip_msg_find_hdr(const struct pjsip_msg *msg, pjsip_hdr_e type, const void *start);
+
+/*
+ First header named `name` (case-insensitive) in the message.
+ */
+void *pjsip_msg_find_hdr_by_name(const struct pjsip_msg *msg, const struct pj_str_t *name, const void *start);
+
+/*
+ First header named `name` or `sname` (case-insensitive) in the message.
+ */
+void *pjsip_msg_find_hdr_by_names(const struct pjsip_msg *msg, const struct pj_str_t *name, const struct pj_str_t *sname, const void *start);
+
+/*
+ Finds the first header of `type` (from `start`) and unlinks it from the
+ message; returns it, or NULL.
+ */
+void *pjsip_msg_find_remove_hdr(struct pjsip_msg *msg, pjsip_hdr_e type, void *start);
+
+/*
+ Parses the value of header `hname` (long or compact name, any case)
+ into the typed pjsip struct, or a generic string header for names pjsip
+ does not know. A list value gives the first header with the others
+ linked after it. NULL on a syntax error. `*parsed_len` (optional) gets
+ the bytes consumed, up to and including the line break.
+ */
+void *pjsip_parse_hdr(struct pj_pool_t *pool, const struct pj_str_t *hname, char *line, pj_size_t size, int *parsed_len);
+
+/*
+ Parses `Name: value` lines up to a blank line or the end of `input`,
+ appending the headers to the list `hlist`. A header that does not parse
+ is skipped, or stops the parse with PJSIP_EINVALIDHDR when bit 0 of
+ `options` is set (headers parsed before it stay in the list).
+ */
+pj_status_t pjsip_parse_headers(struct pj_pool_t *pool, char *input, pj_size_t size, struct pjsip_hdr *hlist, unsigned int options);
+
+/*
+ Parses a URI into pool objects. Options as pjsip: 0 (a name-addr
+ written as such stays one), `PJSIP_PARSE_URI_AS_NAMEADDR` (always a
+ `pjsip_name_addr`), `PJSIP_PARSE_URI_IN_FROM_TO_HDR` (a bare URI takes
+ no parameters). NULL on any error.
+ */
+struct pjsip_uri *pjsip_parse_uri(struct pj_pool_t *pool, char *buf, pj_size_t size, unsigned int options);
+
+/*
+ Zero-filled SIP URI (`ttl_param` -1, empty parameter lists); `secure`
+ makes it a sips: URI.
+ */
+struct pjsip_sip_uri *pjsip_sip_uri_create(struct pj_pool_t *pool, pj_bool_t secure);
+
+/*
+ Initialises a SIP URI in caller memory, as `pjsip_sip_uri_create`.
+ */
+void pjsip_sip_uri_init(struct pjsip_sip_uri *url, pj_bool_t secure);
+
+/*
+ Switches a SIP URI between sip: and sips:.
+ */
+void pjsip_sip_uri_set_secure(struct pjsip_sip_uri *url, pj_bool_t secure);
+
+/*
+ An empty name-addr (no display name, NULL URI).
+ */
+struct pjsip_name_addr *pjsip_name_addr_create(struct pj_pool_t *pool);
+
+/*
+ Initialises a name-addr in caller memory.
+ */
+void pjsip_name_addr_init(struct pjsip_name_addr *name_addr);
+
+/*
+ Copies `src` into `dst`: display name duplicated, URI deep-cloned.
+ */
+void pjsip_name_addr_assign(struct pj_pool_t *pool, struct pjsip_name_addr *dst, const struct pjsip_name_addr *src);
+
+/*
+ An empty tel: URI.
+ */
+struct pjsip_tel_uri *pjsip_tel_uri_create(struct pj_pool_t *pool);
+
+/*
+ An empty URI of an unknown scheme.
+ */
+struct pjsip_other_uri *pjsip_other_uri_create(struct pj_pool_t *pool);
+
+/*
+ First parameter of the list named `name` (case-insensitive), or NULL.
+ */
+struct pjsip_param *pjsip_param_find(const struct pjsip_param *param_list, const struct pj_str_t *name);
+
+/*
+ Deep copy of a parameter list into `dst_list` (re-initialised first).
+ */
+void pjsip_param_clone(struct pj_pool_t *pool, struct pjsip_param *dst_list, const struct pjsip_param *src_list);
+
+/*
+ Copy of a parameter list sharing the strings.
+ */
+void pjsip_param_shallow_clone(struct pj_pool_t *pool, struct pjsip_param *dst_list, const struct pjsip_param *src_list);
+
+pj_status_t pjsip_endpt_create(struct pj_pool_factory *pf, const char *name, struct pjsip_endpoint **endpt);
+
+void pjsip_endpt_destroy(struct pjsip_endpoint *endpt);
+
+pj_status_t pjsip_endpt_handle_events(struct pjsip_endpoint *endpt, const struct pj_time_val *max_timeout);
+
+pj_status_t pjsip_endpt_handle_events2(struct pjsip_endpoint *endpt, const struct pj_time_val *max_timeout, unsigned int *count);
+
+/*
+ The transaction layer is always present; this only checks the endpoint.
+ */
+pj_status_t pjsip_tsx_layer_init_module(struct pjsip_endpoint *endpt);
+
+/*
+ The UA layer has nothing to do for registration; accepted for source
+ compatibility with programs that initialise it.
+ */
+pj_status_t pjsip_ua_init_module(struct pjsip_endpoint *endpt, const struct pjsip_ua_init_param *_prm);
+
+struct pj_pool_t *pjsip_endpt_create_pool(struct pjsip_endpoint *endpt, const char *pool_name, pj_size_t initial, pj_size_t increment);
+
+void pjsip_endpt_release_pool(struct pjsip_endpoint *endpt, struct pj_pool_t *pool);
+
+const struct pj_str_t *pjsip_endpt_name(struct pjsip_endpoint *endpt);
+
+/*
+ Adds tags to a capability header. Allow feeds the REGISTER's Allow.
+ */
+pj_status_t pjsip_endpt_add_capability(struct pjsip_endpoint *endpt, struct pjsip_module *_module, int htype, const struct pj_str_t *_hname, unsigned int count, const struct pj_str_t *tags);
+
+pj_status_t pjsip_udp_transport_start(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in *local, const struct pjsip_host_port *a_name, unsigned int _async_cnt, struct pjsip_transport **p_transport);
+
+pj_status_t pjsip_udp_transport_start6(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in6 *local, const struct pjsip_host_port *a_name, unsigned int _async_cnt, struct pjsip_transport **p_transport);
+
+pj_status_t pjsip_transport_add_ref(struct pjsip_transport *tp);
+
+/*
+ Transports live as long as their endpoint; the count is kept for
+ callers that inspect it.
+ */
+pj_status_t pjsip_transport_dec_ref(struct pjsip_transport *tp);
+
+void pjsip_tpselector_add_ref(struct pjsip_tpselector *sel);
+
+void pjsip_tpselector_dec_ref(struct pjsip_tpselector *sel);
+
+/*
+ Registers `f` as the text source for codes `start .. start + space`.
+ Registering the very same range and handler again is accepted.
+ */
+pj_status_t pj_register_strerror(pj_status_t start, pj_status_t space, struct pj_str_t (*f)(pj_status_t e, char *msg, pj_size_t max));
+
+/*
+ Writes the text of `statcode` into `buf` (NUL-terminated, cut to
+ `bufsize - 1` characters) and returns `{buf, length}`.
+ */
+struct pj_str_t pj_strerror(pj_status_t statcode, char *buf, pj_size_t bufsize);
+
+/*
+ Initialises the library (counted; only the first call does the work).
+ */
+pj_status_t pj_init(void);
+
+/*
+ Undoes one `pj_init`; the last one runs the exit handlers.
+ */
+void pj_shutdown(void);
+
+/*
+ Registers a function the last `pj_shutdown` calls (at most 32).
+ */
+pj_status_t pj_atexit(void (*func)(void));
+
+/*
+ Initialises pjlib-util; its error texts are always available here.
+ */
+pj_status_t pjlib_util_init(void);
+
+/*
+ The version text, "2.17-dev".
+ */
+const char *pj_get_version(void);
+
+/*
+ Inserts `node` right after `pos` (at the head when `pos` is the list).
+ */
+void pj_list_insert_after(void *pos, void *node);
+
+/*
+ Inserts `node` right before `pos` (at the tail when `pos` is the list).
+ */
+void pj_list_insert_before(void *pos, void *node);
+
+/*
+ Inserts the ring of nodes starting at `lst` (no sentinel: `lst` itself
+ is inserted too) right after `pos`.
+ */
+void pj_list_insert_nodes_after(void *pos, void *lst);
+
+/*
+ Inserts the ring of nodes starting at `lst` right before `pos`.
+ */
+void pj_list_insert_nodes_before(void *pos, void *lst);
+
+/*
+ Moves every element of the list `lst` (a sentinel) after `pos`,
+ leaving `lst` empty.
+ */
+void pj_list_insert_list_after(void *pos, void *lst);
+
+/*
+ Moves every element of the list `lst` before `pos`, leaving `lst` empty.
+ */
+void pj_list_insert_list_before(void *pos, void *lst);
+
+/*
+ Appends all elements of `list2` to `list1`; `list2` ends up empty.
+ */
+void pj_list_merge_last(void *list1, void *list2);
+
+/*
+ Prepends all elements of `list2` to `list1`; `list2` ends up empty.
+ */
+void pj_list_merge_first(void *list1, void *list2);
+
+/*
+ Unlinks `node` and makes it point to itself, so a second erase is
+ harmless.
+ */
+void pj_list_erase(void *node);
+
+/*
+ Returns `node` if it is in `list`, else NULL.
+ */
+void *pj_list_find_node(void *list, void *node);
+
+/*
+ Returns the first element for which `comp(value, element)` is 0, or NULL.
+ */
+void *pj_list_search(void *list, void *value, int (*comp)(void *value, const void *node));
+
+/*
+ Number of elements in the list (the sentinel not counted).
+ */
+pj_size_t pj_list_size(const void *list);
+
+/*
+ Sets the verbosity: messages above this level are dropped.
+ */
+void pj_log_set_level(int level);
+
+/*
+ The current verbosity (5 unless changed).
+ */
+int pj_log_get_level(void);
+
+/*
+ Sets the decoration flags (PJ_LOG_HAS_*).
+ */
+void pj_log_set_decor(unsigned int decor);
+
+/*
+ The current decoration flags (25328 unless changed).
+ */
+unsigned int pj_log_get_decor(void);
+
+/*
+ Installs the function that receives each finished line; NULL silences
+ logging.
+ */
+void pj_log_set_log_func(void (*func)(int level, const char *data, int len));
+
+/*
+ The function that currently receives finished lines (NULL if none).
+ */
+void (*pj_log_get_log_func(void))(int level, const char *data, int len);
+
+/*
+ The default writer: prints the (NUL-terminated) line on stdout through
+ C stdio, so it interleaves with the application's own printf output.
+ */
+void pj_log_write(int level, const char *buffer, int len);
+
+/*
+ Sleeps the calling thread for `msec` milliseconds.
+ */
+pj_status_t pj_thread_sleep(unsigned int msec);
+
+/*
+ Registers the calling (foreign) thread. `desc` is the caller's
+ `pj_thread_desc` and must outlive the registration; `*thread` receives
+ the handle (the descriptor's address). Registering again re-registers.
+ */
+pj_status_t pj_thread_register(const char *thread_name, long *desc, struct pj_thread_t **thread);
+
+/*
+ True for registered threads, including the one that called pj_init.
+ */
+pj_bool_t pj_thread_is_registered(void);
+
+/*
+ The calling thread's handle, or NULL when it is not registered.
+ */
+struct pj_thread_t *pj_thread_this(void);
+
+/*
+ Wall-clock time since the epoch, in seconds and milliseconds.
+ */
+pj_status_t pj_gettimeofday(struct pj_time_val *tv);
+
+/*
+ Brings `msec` into -999..999 (carrying whole seconds into `sec`), then
+ makes both fields carry the same sign.
+ */
+void pj_time_val_normalize(struct pj_time_val *t);
+
+/*
+ Seeds the random generator (libc `srand`).
+ */
+void pj_srand(unsigned int seed);
+
+/*
+ Next pseudo-random number (libc `rand`).
+ */
+int pj_rand(void);
+
+/*
+ Returns the id of the out-of-memory exception.
+ */
+int pj_NO_MEMORY_EXCEPTION(void);
+
+/*
+ Creates a pool through `factory->create_pool` (8-byte alignment).
+ */
+struct pj_pool_t *pj_pool_create(struct pj_pool_factory *factory, const char *name, pj_size_t initial_size, pj_size_t increment_size, pj_pool_callback_fn callback);
+
+/*
+ Creates a pool through `factory->create_pool` with the given alignment
+ (0 means 8; otherwise a power of two).
+ */
+struct pj_pool_t *pj_pool_aligned_create(struct pj_pool_factory *factory, const char *name, pj_size_t initial_size, pj_size_t increment_size, pj_size_t alignment, pj_pool_callback_fn callback);
+
+/*
+ Gives the pool back to its factory (`factory->release_pool`).
+ */
+void pj_pool_release(struct pj_pool_t *pool);
+
+/*
+ Sets `*ppool` to NULL, then releases the pool it held (if any).
+ */
+void pj_pool_safe_release(struct pj_pool_t **ppool);
+
+/*
+ Like `pj_pool_safe_release`, but wipes every block's memory first.
+ */
+void pj_pool_secure_release(struct pj_pool_t **ppool);
+
+/*
+ Allocates `size` bytes aligned to the pool's alignment.
+ */
+void *pj_pool_alloc(struct pj_pool_t *pool, pj_size_t size);
+
+/*
+ Allocates `size` bytes aligned to `alignment` (0 or below the pool's
+ own alignment means the pool's alignment; must be a power of two).
+ */
+void *pj_pool_aligned_alloc(struct pj_pool_t *pool, pj_size_t alignment, pj_size_t size);
+
+/*
+ Allocates `count * elem` zeroed bytes; an overflowing product calls
+ the pool's callback with `(pj_size_t)-1` and returns NULL.
+ */
+void *pj_pool_calloc(struct pj_pool_t *pool, pj_size_t count, pj_size_t elem);
+
+/*
+ Frees every block but the first and makes all memory available again.
+ */
+void pj_pool_reset(struct pj_pool_t *pool);
+
+/*
+ Total bytes of all blocks of the pool (header included).
+ */
+pj_size_t pj_pool_get_capacity(struct pj_pool_t *pool);
+
+/*
+ The header size plus, per block, the block header and its used bytes.
+ */
+pj_size_t pj_pool_get_used_size(struct pj_pool_t *pool);
+
+/*
+ The pool's name (stored in the pool itself).
+ */
+const char *pj_pool_getobjname(const struct pj_pool_t *pool);
+
+/*
+ Returns the address of `pj_pool_factory_default_policy`.
+ */
+const struct pj_pool_factory_policy *pj_pool_factory_get_default_policy(void);
+
+/*
+ Initialises a caching pool: zeroes it, copies `policy` (NULL means the
+ default policy) and installs the create/release/dump functions.
+ `max_capacity` is how many bytes of released pools are kept for reuse.
+ */
+void pj_caching_pool_init(struct pj_caching_pool *cp, const struct pj_pool_factory_policy *policy, pj_size_t max_capacity);
+
+/*
+ Frees every pool of the caching pool, the cached ones and those the
+ application never released (logged at level 4, as pjproject does).
+ */
+void pj_caching_pool_destroy(struct pj_caching_pool *cp);
+
+/*
+ Host to network byte order, 16 bits.
+ */
+pj_uint16_t pj_htons(pj_uint16_t hostshort);
+
+/*
+ Network to host byte order, 16 bits.
+ */
+pj_uint16_t pj_ntohs(pj_uint16_t netshort);
+
+/*
+ Host to network byte order, 32 bits.
+ */
+pj_uint32_t pj_htonl(pj_uint32_t hostlong);
+
+/*
+ Network to host byte order, 32 bits.
+ */
+pj_uint32_t pj_ntohl(pj_uint32_t netlong);
+
+/*
+ Parses dotted IPv4 text the way inet_aton does ("127.1" and hex/octal
+ parts are accepted). Returns the address in network order, or
+ INADDR_NONE for NULL, empty, 16+ characters or invalid text.
+ */
+pj_in_addr pj_inet_addr(const struct pj_str_t *cp);
+
+/*
+ `pj_inet_addr` for a C string.
+ */
+pj_in_addr pj_inet_addr2(const char *cp);
+
+/*
+ Fills an IPv4 address: family AF_INET, `port` in network order, and the
+ address from `cp` (NULL or "" = INADDR_ANY; dotted text; else a host
+ name resolved with getaddrinfo, PJ_ERESOLVE on failure; 254+ chars =
+ PJ_EINVAL).
+ */
+pj_status_t pj_sockaddr_in_init(struct pj_sockaddr_in *addr, const struct pj_str_t *cp, pj_uint16_t port);
+
+/*
+ Like `pj_sockaddr_in_init` for AF_INET or AF_INET6 (IPv6 text is parsed
+ with inet_pton, names resolved for AF_INET6). Other families give
+ PJ_EAFNOTSUP.
+ */
+pj_status_t pj_sockaddr_init(int af, union pj_sockaddr *addr, const struct pj_str_t *cp, pj_uint16_t port);
+
+/*
+ The port of an IPv4 or IPv6 address in host order (0xFFFF for another
+ family or NULL).
+ */
+pj_uint16_t pj_sockaddr_get_port(const void *addr);
+
+/*
+ Sets the port (given in host order) of an IPv4 address.
+ */
+void pj_sockaddr_in_set_port(struct pj_sockaddr_in *addr, pj_uint16_t hostport);
+
+/*
+ Sets the port (host order) of an IPv4 or IPv6 address; another family
+ gives PJ_EINVAL.
+ */
+pj_status_t pj_sockaddr_set_port(union pj_sockaddr *addr, pj_uint16_t hostport);
+
+/*
+ The machine's host name (from gethostname, looked up once; empty if it
+ fails). The string lives for the whole process.
+ */
+const struct pj_str_t *pj_gethostname(void);
+
+/*
+ Wraps a C string without copying: `{str, strlen(str)}`, `{NULL, 0}` for
+ NULL. Returned by value.
+ */
+struct pj_str_t pj_str(char *str);
+
+/*
+ Copies `src` into the pool (no NUL). `dst == src` does nothing; an
+ empty source gives `slen = 0` and leaves `dst->ptr` untouched.
+ */
+struct pj_str_t *pj_strdup(struct pj_pool_t *pool, struct pj_str_t *dst, const struct pj_str_t *src);
+
+/*
+ Copies `src` into the pool with a terminating NUL (always allocates
+ `slen + 1` bytes; `slen` does not count the NUL).
+ */
+struct pj_str_t *pj_strdup_with_null(struct pj_pool_t *pool, struct pj_str_t *dst, const struct pj_str_t *src);
+
+/*
+ Copies a C string into the pool without its NUL; NULL or "" gives
+ `{NULL, 0}`.
+ */
+struct pj_str_t *pj_strdup2(struct pj_pool_t *pool, struct pj_str_t *dst, const char *src);
+
+/*
+ Copies a C string into the pool with its NUL (NULL gives an empty,
+ NUL-terminated string).
+ */
+struct pj_str_t *pj_strdup2_with_null(struct pj_pool_t *pool, struct pj_str_t *dst, const char *src);
+
+/*
+ `pj_strdup2` returning the result by value.
+ */
+struct pj_str_t pj_strdup3(struct pj_pool_t *pool, const char *src);
+
+/*
+ Makes `dst` refer to the same buffer as `src` (no copy).
+ */
+struct pj_str_t *pj_strassign(struct pj_str_t *dst, struct pj_str_t *src);
+
+/*
+ Copies the characters of `src` into `dst->ptr` (which must be large
+ enough) and sets `dst->slen`.
+ */
+struct pj_str_t *pj_strcpy(struct pj_str_t *dst, const struct pj_str_t *src);
+
+/*
+ Copies a C string (without NUL) into `dst->ptr` and sets `dst->slen`.
+ */
+struct pj_str_t *pj_strcpy2(struct pj_str_t *dst, const char *src);
+
+/*
+ Appends `src` at `dst->ptr + dst->slen` (the buffer must have room).
+ */
+void pj_strcat(struct pj_str_t *dst, const struct pj_str_t *src);
+
+/*
+ Appends a C string at `dst->ptr + dst->slen` (the buffer must have room).
+ */
+void pj_strcat2(struct pj_str_t *dst, const char *str);
+
+/*
+ Compares two strings (see the module notes for the ordering).
+ */
+int pj_strcmp(const struct pj_str_t *str1, const struct pj_str_t *str2);
+
+/*
+ `pj_strcmp` against a C string (NULL is the empty string).
+ */
+int pj_strcmp2(const struct pj_str_t *str1, const char *str2);
+
+/*
+ Compares at most the first `len` characters of each string.
+ */
+int pj_strncmp(const struct pj_str_t *str1, const struct pj_str_t *str2, pj_size_t len);
+
+/*
+ `pj_strncmp` against a C string.
+ */
+int pj_strncmp2(const struct pj_str_t *str1, const char *str2, pj_size_t len);
+
+/*
+ Case-insensitive (ASCII) `pj_strcmp`.
+ */
+int pj_stricmp(const struct pj_str_t *str1, const struct pj_str_t *str2);
+
+/*
+ Case-insensitive comparison against a C string.
+ */
+int pj_stricmp2(const struct pj_str_t *str1, const char *str2);
+
+/*
+ Case-insensitive `pj_strncmp`.
+ */
+int pj_strnicmp(const struct pj_str_t *str1, const struct pj_str_t *str2, pj_size_t len);
+
+/*
+ Case-insensitive `pj_strncmp2`.
+ */
+int pj_strnicmp2(const struct pj_str_t *str1, const char *str2, pj_size_t len);
+
+/*
+ Removes leading white space (moves `ptr`, shrinks `slen`).
+ */
+struct pj_str_t *pj_strltrim(struct pj_str_t *str);
+
+/*
+ Removes trailing white space (shrinks `slen`).
+ */
+struct pj_str_t *pj_strrtrim(struct pj_str_t *str);
+
+/*
+ Removes leading and trailing white space.
+ */
+struct pj_str_t *pj_strtrim(struct pj_str_t *str);
+
+/*
+ Decimal value of the leading digits (stops at the first non-digit;
+ overflow wraps like unsigned arithmetic in C).
+ */
+unsigned long pj_strtoul(const struct pj_str_t *str);
+
+/*
+ Like `pj_strtoul` with an optional leading '+' or '-'.
+ */
+long pj_strtol(const struct pj_str_t *str);
+
+/*
+ The registration client's module descriptor ("mod-regc").
+ */
+struct pjsip_module *pjsip_regc_get_module(void);
+
+pj_status_t pjsip_regc_create(struct pjsip_endpoint *endpt, void *token, pjsip_regc_cb_fn cb, struct pjsip_regc **p_regc);
+
+pj_status_t pjsip_regc_destroy(struct pjsip_regc *regc);
+
+pj_status_t pjsip_regc_destroy2(struct pjsip_regc *regc, pj_bool_t force);
+
+pj_status_t pjsip_regc_get_info(struct pjsip_regc *regc, struct pjsip_regc_info *info);
+
+struct pj_pool_t *pjsip_regc_get_pool(struct pjsip_regc *regc);
+
+pj_status_t pjsip_regc_init(struct pjsip_regc *regc, const struct pj_str_t *srv_url, const struct pj_str_t *from_url, const struct pj_str_t *to_url, int ccnt, const struct pj_str_t *contact, pj_uint32_t expires);
+
+void pjsip_regc_add_ref(struct pjsip_regc *regc);
+
+pj_status_t pjsip_regc_dec_ref(struct pjsip_regc *regc);
+
+pj_status_t pjsip_regc_set_reg_tsx_cb(struct pjsip_regc *regc, pjsip_regc_tsx_cb_fn tsx_cb);
+
+pj_status_t pjsip_regc_set_via_sent_by(struct pjsip_regc *regc, struct pjsip_host_port *via_addr, struct pjsip_transport *via_tp);
+
+pj_status_t pjsip_regc_set_delay_before_refresh(struct pjsip_regc *regc, pj_uint32_t delay);
+
+pj_status_t pjsip_regc_set_credentials(struct pjsip_regc *regc, int count, const struct pjsip_cred_info *cred);
+
+pj_status_t pjsip_regc_set_prefs(struct pjsip_regc *regc, const struct pjsip_auth_clt_pref *p);
+
+pj_status_t pjsip_regc_set_route_set(struct pjsip_regc *regc, const pjsip_route_hdr *route_set);
+
+pj_status_t pjsip_regc_set_transport(struct pjsip_regc *regc, const struct pjsip_tpselector *sel);
+
+pj_status_t pjsip_regc_release_transport(struct pjsip_regc *regc);
+
+pj_status_t pjsip_regc_add_headers(struct pjsip_regc *regc, const struct pjsip_hdr *hdr_list);
+
+pj_status_t pjsip_regc_register(struct pjsip_regc *regc, pj_bool_t autoreg, struct pjsip_tx_data **p_tdata);
+
+pj_status_t pjsip_regc_unregister(struct pjsip_regc *regc, struct pjsip_tx_data **p_tdata);
+
+pj_status_t pjsip_regc_unregister_all(struct pjsip_regc *regc, struct pjsip_tx_data **p_tdata);
+
+pj_status_t pjsip_regc_update_contact(struct pjsip_regc *regc, int ccnt, const struct pj_str_t *contact);
+
+pj_status_t pjsip_regc_update_expires(struct pjsip_regc *regc, pj_uint32_t expires);
+
+pj_status_t pjsip_regc_send(struct pjsip_regc *regc, struct pjsip_tx_data *tdata);
+
+pj_status_t pjsip_regc_set_auth_sess(struct pjsip_regc *regc, struct pjsip_auth_clt_sess *session);
+
+struct pjsip_auth_clt_sess *pjsip_regc_get_auth_sess(struct pjsip_regc *regc);
+
+void pjsip_tx_data_add_ref(struct pjsip_tx_data *tdata);
+
+/*
+ Drops a reference; the last one frees the buffer and its pool.
+ */
+pj_status_t pjsip_tx_data_dec_ref(struct pjsip_tx_data *tdata);
+
+/*
+ Invalidates the printed buffer; ours is printed at send time.
+ */
+void pjsip_tx_data_invalidate_msg(struct pjsip_tx_data *tdata);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,7 +1,20 @@
 //! The C boundary: the only code that handles raw pointers.
+//!
+//! - `types`: `#[repr(C)]` mirrors of pjproject's structs, layout-checked;
+//! - `pjlib`: the pjlib subset (pools, strings, lists, errors, logging);
+//! - `cobj`: pjsip's message, header and URI objects and functions;
+//! - `endpt`, `cfg`: the endpoint, UDP transports and `pjsip_cfg()`;
+//! - `regc`, `tdata`, `rdata`, `auth_sess`: the registration client API.
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
 
+pub mod auth_sess;
 pub mod cfg;
+pub mod cobj;
+pub mod endpt;
 pub mod guard;
+pub mod pjlib;
+pub mod rdata;
+pub mod regc;
+pub mod tdata;
 pub mod types;
 pub mod util;

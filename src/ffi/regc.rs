@@ -12,7 +12,7 @@ use super::util::*;
 use crate::auth::{Credential, Pref, Random};
 use crate::endpoint::{Endpoint, Owner, TransportId, TsxFinal};
 use crate::nonnull;
-use crate::reg::{uuid, BuildEnv, Callback, Next, OutHeader, Outcome, Registration, Request, ResponseInfo};
+use crate::reg::{uuid, BuildEnv, Callback, Next, Outcome, Registration, Request, ResponseInfo};
 use crate::sip::HdrKind;
 use crate::status::*;
 use crate::timer::TimerId;
@@ -629,7 +629,7 @@ pub unsafe extern "C" fn pjsip_regc_set_prefs(regc: *mut pjsip_regc, p: *const p
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn pjsip_regc_set_route_set(regc: *mut pjsip_regc, route_set: *const pjsip_route_hdr) -> pj_status_t {
+pub unsafe extern "C" fn pjsip_regc_set_route_set(regc: *mut pjsip_regc, route_set: *const super::cobj::pjsip_route_hdr) -> pj_status_t {
     with_regc(regc, |r| {
         nonnull!(route_set)?;
         let mut routes = Vec::new();
@@ -671,7 +671,7 @@ pub unsafe extern "C" fn pjsip_regc_add_headers(regc: *mut pjsip_regc, hdr_list:
         let mut headers = Vec::new();
         let mut h = (*hdr_list).next as *const pjsip_hdr;
         while !h.is_null() && h != hdr_list {
-            headers.push(super::cobj::out_header_from_c(h).ok_or(PJSIP_EINVALIDHDR)?);
+            headers.extend(super::tdata::out_header(h).ok_or(PJSIP_EINVALIDHDR)?);
             h = (*h).next;
         }
         r.state.lock().reg.add_headers(headers);

@@ -1,55 +1,68 @@
 //! Serialising a REGISTER for the wire, in pjsip's format.
 
 use super::request::{OutHeader, Request};
-use crate::sip::{print_contact, print_fromto, print_route, print_uri, print_via, UriContext, Via};
+use crate::sip::{print_contact, print_fromto, print_route, print_uri, print_via, HdrKind, UriContext, Via};
 use std::fmt::Write;
+
+/// Name, kind and printed value of one header.
+pub fn header_parts(h: &OutHeader) -> (String, HdrKind, String) {
+    let mut v = String::new();
+    let (name, kind) = match h {
+        OutHeader::Route(r) => {
+            print_route(r, &mut v);
+            ("Route", HdrKind::Route)
+        }
+        OutHeader::MaxForwards(n) => {
+            let _ = write!(v, "{n}");
+            ("Max-Forwards", HdrKind::MaxForwards)
+        }
+        OutHeader::From(f) => {
+            print_fromto(f, &mut v);
+            ("From", HdrKind::From)
+        }
+        OutHeader::To(t) => {
+            print_fromto(t, &mut v);
+            ("To", HdrKind::To)
+        }
+        OutHeader::CallId(id) => {
+            v.push_str(id);
+            ("Call-ID", HdrKind::CallId)
+        }
+        OutHeader::CSeq(c) => {
+            let _ = write!(v, "{} {}", c.seq, c.method);
+            ("CSeq", HdrKind::CSeq)
+        }
+        OutHeader::Contact(c) => {
+            print_contact(c, &mut v);
+            ("Contact", HdrKind::Contact)
+        }
+        OutHeader::Expires(n) => {
+            let _ = write!(v, "{n}");
+            ("Expires", HdrKind::Expires)
+        }
+        OutHeader::Allow(methods) => {
+            v.push_str(&methods.join(", "));
+            ("Allow", HdrKind::Allow)
+        }
+        OutHeader::Auth(a) => {
+            v.push_str(&a.value);
+            let kind = if a.is_proxy { HdrKind::ProxyAuthorization } else { HdrKind::Authorization };
+            (a.name(), kind)
+        }
+        OutHeader::Other { name, value } => {
+            v.push_str(value);
+            return (name.clone(), crate::sip::hdr_kind(name), v);
+        }
+    };
+    (name.to_string(), kind, v)
+}
 
 /// "Name: value" of one header.
 pub fn print_header(h: &OutHeader, out: &mut String) {
-    match h {
-        OutHeader::Route(r) => {
-            out.push_str("Route: ");
-            print_route(r, out);
-        }
-        OutHeader::MaxForwards(v) => {
-            let _ = write!(out, "Max-Forwards: {v}");
-        }
-        OutHeader::From(f) => {
-            out.push_str("From: ");
-            print_fromto(f, out);
-        }
-        OutHeader::To(t) => {
-            out.push_str("To: ");
-            print_fromto(t, out);
-        }
-        OutHeader::CallId(id) => {
-            let _ = write!(out, "Call-ID: {id}");
-        }
-        OutHeader::CSeq(c) => {
-            let _ = write!(out, "CSeq: {} {}", c.seq, c.method);
-        }
-        OutHeader::Contact(c) => {
-            out.push_str("Contact: ");
-            print_contact(c, out);
-        }
-        OutHeader::Expires(v) => {
-            let _ = write!(out, "Expires: {v}");
-        }
-        OutHeader::Allow(methods) => {
-            out.push_str("Allow: ");
-            out.push_str(&methods.join(", "));
-        }
-        OutHeader::Auth(a) => {
-            out.push_str(a.name());
-            out.push_str(": ");
-            out.push_str(&a.value);
-        }
-        OutHeader::Other { name, value } => {
-            out.push_str(name);
-            out.push_str(": ");
-            out.push_str(value);
-        }
-    }
+    let (name, _, value) = header_parts(h);
+    out.push_str(&name);
+    out.push_str(": ");
+    out.push_str(&value);
 }
 
 /// The whole request with `via` first and Content-Length last.

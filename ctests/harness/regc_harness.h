@@ -1,0 +1,136 @@
+/* Shared set-up for the regc scenario programs: an endpoint with a UDP
+ * transport on 127.0.0.1, a callback recorder, polling helpers and checks.
+ * Uses only the pjproject API, so a scenario builds against pjproject too. */
+#ifndef REGC_HARNESS_H
+#define REGC_HARNESS_H
+
+#include <pjlib.h>
+#include <pjlib-util.h>
+#include <pjsip.h>
+#include <pjsip_ua.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registrar_client.h"
+
+#define MAX_RECORDED 32
+
+/* One recorded pjsip_regc_cb invocation, copied out of the callback. */
+typedef struct cb_record {
+    pj_status_t status;
+    int code;
+    char reason[128];
+    int has_rdata;
+    unsigned expiration;
+    int contact_cnt;
+    unsigned contact_expires[10];
+    char contact_uri[10][128];
+    int is_unreg;
+    pjsip_regc_info info; /* get_info from inside the callback */
+    double at_ms;
+} cb_record;
+
+typedef struct harness {
+    pj_caching_pool cp;
+    pjsip_endpoint *endpt;
+    pjsip_transport *tp;
+    int port;
+    registrar *reg;
+    char server[64];
+    char contact[96];
+    cb_record rec[MAX_RECORDED];
+    int count;
+    /* Set by a scenario to act inside the callback. */
+    void (*hook)(struct harness *h, struct pjsip_regc_cbparam *param);
+} harness;
+
+extern harness H;
+
+extern int h_checks, h_failures;
+
+/* Optional trace for the differential test (ctests/difftest): when the
+ * environment variable REGC_TRACE names a file, every CHECK / CHECK_INT /
+ * CHECK_STR appends one line "<file>:<line> <expression> = <actual value>"
+ * followed by a TAB and "[ok]" or "[FAIL expected=<value>]"; every recorded
+ * callback, every h_setup/h_teardown and every h_register/h_unregister
+ * result is traced too (see regc_harness.c). Pass/fail logic is unchanged. */
+void h_trace_int(const char *file, int line, const char *expr, long long actual, int ok,
+                 long long expected);
+void h_trace_str(const char *file, int line, const char *expr, const char *actual, int ok,
+                 const char *expected);
+/* printf-style free-form trace line (no-op without REGC_TRACE). */
+void h_trace(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+#define CHECK(cond)                                                                   \
+    do {                                                                              \
+        int ok_ = (cond) ? 1 : 0;                                                     \
+        h_checks++;                                                                   \
+        if (!ok_) {                                                                   \
+            h_failures++;                                                             \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);  \
+        }                                                                             \
+        h_trace_int(__FILE__, __LINE__, #cond, ok_, ok_, 1);                          \
+    } while (0)
+
+#define CHECK_INT(a, b)                                                                         \
+    do {                                                                                        \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                     \
+        h_checks++;                                                                             \
+        if (a_ != b_) {                                                                         \
+            h_failures++;                                                                       \
+            fprintf(stderr, "%s:%d: %s = %lld, expected %lld\n", __FILE__, __LINE__, #a, a_, b_); \
+        }                                                                                       \
+        h_trace_int(__FILE__, __LINE__, #a, a_, a_ == b_, b_);                                  \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                                        \
+    do {                                                                                       \
+        const char *a_ = (a), *b_ = (b);                                                       \
+        int ok_ = a_ && b_ && strcmp(a_, b_) == 0;                                             \
+        h_checks++;                                                                            \
+        if (!ok_) {                                                                            \
+            h_failures++;                                                                      \
+            fprintf(stderr, "%s:%d: %s = \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a,   \
+                    a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                   \
+        }                                                                                      \
+        h_trace_str(__FILE__, __LINE__, #a, a_, ok_, b_);                                      \
+    } while (0)
+
+/* Brings up pjlib, an endpoint and a UDP transport, and starts the test
+ * registrar with `registrar_json` (NULL: none). */
+void h_setup(const char *registrar_json);
+/* Tears everything down; the registrar too. */
+void h_teardown(void);
+/* A new regc with the recording callback, initialised for H's registrar. */
+pjsip_regc *h_regc(unsigned expires);
+/* Polls the endpoint until `n` callbacks were recorded or `max_ms` passed. */
+int h_wait_callbacks(int n, int max_ms);
+/* Polls the endpoint for `ms` milliseconds. */
+void h_poll(int ms);
+/* Builds a REGISTER and sends it; returns the send status. */
+pj_status_t h_register(pjsip_regc *regc, pj_bool_t autoreg);
+pj_status_t h_unregister(pjsip_regc *regc);
+/* The same, tracing the caller's site and the result (see h_trace). The
+ * macros below route every call through them; the functions above stay. */
+pj_status_t h_register_at(const char *file, int line, pjsip_regc *regc, pj_bool_t autoreg);
+pj_status_t h_unregister_at(const char *file, int line, pjsip_regc *regc);
+/* h_setup, tracing the caller (file, line, function) in the "setup" line. */
+void h_setup_at(const char *file, int line, const char *func, const char *registrar_json);
+#ifndef REGC_HARNESS_IMPL
+#define h_setup(registrar_json) h_setup_at(__FILE__, __LINE__, __func__, (registrar_json))
+#define h_register(regc, autoreg) h_register_at(__FILE__, __LINE__, (regc), (autoreg))
+#define h_unregister(regc) h_unregister_at(__FILE__, __LINE__, (regc))
+#endif
+/* Milliseconds since h_setup. */
+double h_now_ms(void);
+/* Lowers the transaction timers (T1, T2, TD) for timeout scenarios. */
+void h_fast_timers(unsigned t1, unsigned t2, unsigned td);
+/* Prints the summary line and returns the exit status. */
+int h_summary(const char *name);
+
+#endif

@@ -1,0 +1,96 @@
+//! pjsip_rx_data for the responses handed to callbacks: built in its own
+//! pool from the parsed message, released when the callbacks are done.
+
+use super::endpt::{to_pj_sockaddr, EndptShared};
+use super::types::*;
+use crate::endpoint::Received;
+use core::ffi::c_char;
+use std::sync::Arc;
+
+pub struct Rdata {
+    shared: Arc<EndptShared>,
+    pool: *mut pj_pool_t,
+    rdata: *mut pjsip_rx_data,
+    reason: String,
+    contacts: Vec<*mut pjsip_contact_hdr>,
+}
+
+/// pjsip_hdr_e of Contact.
+const H_CONTACT: u32 = 9;
+
+impl Rdata {
+    pub fn build(shared: &Arc<EndptShared>, r: &Received) -> Option<Rdata> {
+        let pool = shared.create_pool("rtd%p", 4000, 4000);
+        if pool.is_null() {
+            return None;
+        }
+        let mut out = Rdata {
+            shared: shared.clone(),
+            pool,
+            rdata: core::ptr::null_mut(),
+            reason: r.msg.reason().unwrap_or_default().to_string(),
+            contacts: Vec::new(),
+        };
+        // SAFETY: the pool is ours; every pointer written below points into
+        // memory allocated from it or owned by the endpoint.
+        unsafe {
+            let rd = super::pjlib::pj_pool_calloc(pool, 1, core::mem::size_of::<pjsip_rx_data>()) as *mut pjsip_rx_data;
+            if rd.is_null() {
+                return None;
+            }
+            out.rdata = rd;
+            (*rd).tp_info.pool = pool;
+            (*rd).tp_info.transport = shared.transport_ptr(r.transport);
+            let pkt = &mut (*rd).pkt_info;
+            let mut now = pj_time_val::default();
+            super::pjlib::pj_gettimeofday(&mut now);
+            pkt.timestamp = now;
+            let n = r.raw.len().min(pkt.packet.len() - 1);
+            core::ptr::copy_nonoverlapping(r.raw.as_ptr(), pkt.packet.as_mut_ptr() as *mut u8, n);
+            pkt.len = n as pj_ssize_t;
+            pkt.src_addr = to_pj_sockaddr(r.src);
+            pkt.src_addr_len = if r.src.is_ipv6() { 28 } else { 16 };
+            for (i, b) in r.src.ip().to_string().bytes().take(45).enumerate() {
+                pkt.src_name[i] = b as c_char;
+            }
+            pkt.src_port = i32::from(r.src.port());
+            let msg = super::cobj::rx_msg_to_c(pool, &r.msg);
+            if msg.is_null() {
+                return None;
+            }
+            let mi = core::ptr::addr_of_mut!((*rd).msg_info);
+            (*mi).msg_buf = pkt.packet.as_mut_ptr();
+            (*mi).len = n as i32;
+            (*mi).msg = msg;
+            super::cobj::fill_rdata_msg_info(mi, msg);
+            let head = core::ptr::addr_of_mut!((*msg).hdr);
+            let mut h = (*head).next;
+            while !h.is_null() && h != head && out.contacts.len() < 10 {
+                if (*h).r#type == H_CONTACT {
+                    out.contacts.push(h as *mut pjsip_contact_hdr);
+                }
+                h = (*h).next;
+            }
+        }
+        Some(out)
+    }
+
+    pub fn ptr(&self) -> *mut pjsip_rx_data {
+        self.rdata
+    }
+
+    /// The response's first ten Contact headers.
+    pub fn contacts(&self) -> Vec<*mut pjsip_contact_hdr> {
+        self.contacts.clone()
+    }
+
+    pub fn reason(&self) -> String {
+        self.reason.clone()
+    }
+}
+
+impl Drop for Rdata {
+    fn drop(&mut self) {
+        self.shared.release_pool(self.pool);
+    }
+}
