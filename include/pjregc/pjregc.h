@@ -648,7 +648,10 @@ typedef struct pjsip_tx_data {
   int is_pending;
   void *token;
   void *cb;
-  uint64_t _dest_info[132];
+  /*
+   Resolved destinations; pjsip's own use, kept for layout.
+   */
+  uint64_t dest_info[132];
   struct pjsip_tx_data_tp_info tp_info;
   struct pjsip_tpselector tp_sel;
   pj_bool_t auth_retry;
@@ -685,9 +688,32 @@ typedef struct pjsip_event_tsx_state {
   pjsip_event_id_e type;
 } pjsip_event_tsx_state;
 
+typedef struct pjsip_event_tx_msg {
+  struct pjsip_tx_data *tdata;
+} pjsip_event_tx_msg;
+
+typedef struct pjsip_event_tx_error {
+  struct pjsip_tx_data *tdata;
+  struct pjsip_transaction *tsx;
+} pjsip_event_tx_error;
+
+typedef struct pjsip_event_rx_msg {
+  struct pjsip_rx_data *rdata;
+} pjsip_event_rx_msg;
+
+typedef struct pjsip_event_user {
+  void *user1;
+  void *user2;
+  void *user3;
+  void *user4;
+} pjsip_event_user;
+
 typedef union pjsip_event_body {
   struct pjsip_event_tsx_state tsx_state;
-  void *raw[4];
+  struct pjsip_event_tx_msg tx_msg;
+  struct pjsip_event_tx_error tx_error;
+  struct pjsip_event_rx_msg rx_msg;
+  struct pjsip_event_user user;
 } pjsip_event_body;
 
 typedef struct pjsip_event {
@@ -808,6 +834,19 @@ typedef struct pjsip_cfg_t {
   struct pjsip_cfg_keep_alive tcp;
   struct pjsip_cfg_keep_alive tls;
 } pjsip_cfg_t;
+
+typedef struct pj_timestamp_u32 {
+  pj_uint32_t lo;
+  pj_uint32_t hi;
+} pj_timestamp_u32;
+
+/*
+ A 64-bit high-resolution timestamp, also readable as two halves.
+ */
+typedef union pj_timestamp {
+  struct pj_timestamp_u32 u32;
+  uint64_t u64;
+} pj_timestamp;
 
 typedef struct pjsip_digest_credential {
   struct pj_str_t realm;

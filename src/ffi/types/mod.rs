@@ -82,7 +82,7 @@ layout!(pjsip_status_line, 24, code @ 0, reason @ 8);
 layout!(pjsip_msg_body, 112, data @ 80, len @ 88, print_body @ 96, clone_data @ 104);
 layout!(pjsip_msg, 112, r#type @ 0, line @ 8, hdr @ 40, body @ 104);
 
-layout!(pjsip_tx_data, 1928, pool @ 16, obj_name @ 24, info @ 56, rx_timestamp @ 64, mgr @ 80, lock @ 384, msg @ 392, buf @ 408, ref_cnt @ 432, _dest_info @ 464, tp_info @ 1520, tp_info.transport @ 1520, tp_info.dst_addr @ 1528, tp_info.dst_port @ 1608, tp_sel @ 1616, auth_retry @ 1632, mod_data @ 1640, via_addr @ 1896, via_tp @ 1920);
+layout!(pjsip_tx_data, 1928, pool @ 16, obj_name @ 24, info @ 56, rx_timestamp @ 64, mgr @ 80, lock @ 384, msg @ 392, buf @ 408, ref_cnt @ 432, dest_info @ 464, tp_info @ 1520, tp_info.transport @ 1520, tp_info.dst_addr @ 1528, tp_info.dst_port @ 1608, tp_sel @ 1616, auth_retry @ 1632, mod_data @ 1640, via_addr @ 1896, via_tp @ 1920);
 layout!(pjsip_rx_data, 4856, tp_info.pool @ 0, tp_info.transport @ 8, pkt_info @ 304, pkt_info.timestamp @ 304, pkt_info.packet @ 320, pkt_info.len @ 4328, pkt_info.src_addr @ 4336, pkt_info.src_name @ 4368, pkt_info.src_port @ 4416, msg_info @ 4424, msg_info.msg_buf @ 4424, msg_info.len @ 4432, msg_info.msg @ 4440, msg_info.info @ 4448, msg_info.cid @ 4456, msg_info.from @ 4464, msg_info.to @ 4472, msg_info.via @ 4480, msg_info.cseq @ 4488, msg_info.route @ 4504, msg_info.parse_err @ 4552, endpt_info @ 4600);
 layout!(pjsip_module, 112, name @ 16, id @ 32, priority @ 36, load @ 40, start @ 48, stop @ 56, unload @ 64, on_rx_request @ 72, on_rx_response @ 80, on_tx_request @ 88, on_tx_response @ 96, on_tsx_state @ 104);
 layout!(pjsip_event, 56, r#type @ 16, body @ 24);

@@ -190,6 +190,21 @@ pub struct pj_sockopt_params {
     pub options: [pj_sockopt_param; 4],
 }
 
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct pj_timestamp_u32 {
+    pub lo: pj_uint32_t,
+    pub hi: pj_uint32_t,
+}
+
+/// A 64-bit high-resolution timestamp, also readable as two halves.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union pj_timestamp {
+    pub u32: pj_timestamp_u32,
+    pub u64: u64,
+}
+
 /// pjlib's timer entry, embedded in some pjsip structs; we never use it.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]

@@ -120,7 +120,8 @@ pub struct pjsip_tx_data {
     pub is_pending: c_int,
     pub token: *mut c_void,
     pub cb: *mut c_void,
-    pub _dest_info: [u64; 132],
+    /// Resolved destinations; pjsip's own use, kept for layout.
+    pub dest_info: [u64; 132],
     pub tp_info: pjsip_tx_data_tp_info,
     pub tp_sel: pjsip_tpselector,
     pub auth_retry: pj_bool_t,
@@ -245,9 +246,40 @@ pub struct pjsip_event_tsx_state {
 
 #[repr(C)]
 #[derive(Clone, Copy)]
+pub struct pjsip_event_tx_msg {
+    pub tdata: *mut pjsip_tx_data,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct pjsip_event_tx_error {
+    pub tdata: *mut pjsip_tx_data,
+    pub tsx: *mut pjsip_transaction,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct pjsip_event_rx_msg {
+    pub rdata: *mut pjsip_rx_data,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct pjsip_event_user {
+    pub user1: *mut c_void,
+    pub user2: *mut c_void,
+    pub user3: *mut c_void,
+    pub user4: *mut c_void,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
 pub union pjsip_event_body {
     pub tsx_state: pjsip_event_tsx_state,
-    pub raw: [*mut c_void; 4],
+    pub tx_msg: pjsip_event_tx_msg,
+    pub tx_error: pjsip_event_tx_error,
+    pub rx_msg: pjsip_event_rx_msg,
+    pub user: pjsip_event_user,
 }
 
 #[repr(C)]
