@@ -364,9 +364,9 @@ pj_status_t h_unregister_at(const char *file, int line, pjsip_regc *regc)
 
 void h_fast_timers(unsigned t1, unsigned t2, unsigned td)
 {
-    pjsip_cfg()->tsx.t1 = t1;
-    pjsip_cfg()->tsx.t2 = t2;
-    pjsip_cfg()->tsx.td = td;
+    /* pjsip_tsx_set_timers, not a write to pjsip_cfg(): Timer F is cached
+     * when the transaction layer starts and only this call updates it. */
+    pjsip_tsx_set_timers(t1, t2, 0, td);
 }
 
 int h_summary(const char *name)

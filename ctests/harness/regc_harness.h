@@ -128,7 +128,7 @@ void h_setup_at(const char *file, int line, const char *func, const char *regist
 #endif
 /* Milliseconds since h_setup. */
 double h_now_ms(void);
-/* Lowers the transaction timers (T1, T2, TD) for timeout scenarios. */
+/* Sets T1, T2 and TD (Timer F) with pjsip_tsx_set_timers. */
 void h_fast_timers(unsigned t1, unsigned t2, unsigned td);
 /* Prints the summary line and returns the exit status. */
 int h_summary(const char *name);

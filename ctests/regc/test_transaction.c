@@ -102,8 +102,31 @@ static void test_unsupported_transport(void)
     h_teardown();
 }
 
+/* Quirk: Timer F is copied from pjsip_cfg()->tsx.td when the transaction
+ * layer starts; writing the config afterwards changes T1/T2 (read at every
+ * retransmission) but not Timer F. */
+static void test_td_written_after_init_is_ignored(void)
+{
+    h_setup("{\"default\":{\"drop\":true}}");
+    pjsip_cfg()->tsx.t1 = 100;
+    pjsip_cfg()->tsx.t2 = 400;
+    pjsip_cfg()->tsx.td = 600;
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
+    h_poll(1300);
+    CHECK_INT(H.count, 0);                 /* no timeout at 600 ms */
+    /* The first retransmission follows the T1 cached at init (500 ms), the
+     * next ones the T1/T2 in force: 0, 500, 700, 1100 ms. */
+    CHECK_INT(registrar_count(H.reg), 4);
+    pjsip_regc_destroy(regc);
+    h_poll(50);
+    h_fast_timers(500, 4000, 32000);
+    h_teardown();
+}
+
 int main(void)
 {
+    test_td_written_after_init_is_ignored();
     test_timeout();
     test_first_lost_then_trying();
     test_trying_then_nothing();

@@ -1038,6 +1038,8 @@ pj_status_t pjsip_auth_clt_set_parent(struct pjsip_auth_clt_sess *sess, const st
 
 /*
  Sets the transaction timers in milliseconds; 0 leaves a value unchanged.
+ Unlike a direct write to `pjsip_cfg()->tsx`, this also changes Timer K
+ and Timer F of later transactions.
  */
 void pjsip_tsx_set_timers(unsigned int t1, unsigned int t2, unsigned int t4, unsigned int td);
 
@@ -1497,7 +1499,8 @@ pj_status_t pjsip_endpt_handle_events(struct pjsip_endpoint *endpt, const struct
 pj_status_t pjsip_endpt_handle_events2(struct pjsip_endpoint *endpt, const struct pj_time_val *max_timeout, unsigned int *count);
 
 /*
- The transaction layer is always present; this only checks the endpoint.
+ The transaction layer is always present; initialising it takes the
+ snapshot of Timer K and Timer F that pjsip takes at this point.
  */
 pj_status_t pjsip_tsx_layer_init_module(struct pjsip_endpoint *endpt);
 

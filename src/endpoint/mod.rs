@@ -49,6 +49,9 @@ pub struct TsxFinal {
 pub trait Owner: Send + Sync {
     fn on_tsx_final(self: Arc<Self>, ep: &Arc<Endpoint>, fin: TsxFinal);
     fn on_timer(self: Arc<Self>, ep: &Arc<Endpoint>, token: u64);
+    /// The endpoint is going away with this owner's transaction pending:
+    /// no final outcome will come.
+    fn on_shutdown(self: Arc<Self>);
 }
 
 /// Why a request could not leave at all; the transaction ends with `code`.
@@ -125,11 +128,17 @@ impl Endpoint {
         unsafe { libc::read(self.wake_fd.as_raw_fd(), (&mut v as *mut u64).cast(), 8) };
     }
 
-    /// Drops every transaction and timer (endpoint destruction).
+    /// Drops every transaction and timer (endpoint destruction), telling
+    /// the owners of pending transactions, outside the lock.
     pub fn shutdown(&self) {
-        let mut inner = self.inner.lock();
-        inner.tsx.clear();
-        inner.timers.clear();
+        let owners: Vec<Arc<dyn Owner>> = {
+            let mut inner = self.inner.lock();
+            inner.timers.clear();
+            inner.tsx.drain().map(|(_, e)| e.owner).collect()
+        };
+        for o in owners {
+            o.on_shutdown();
+        }
     }
 
     /// Milliseconds on the endpoint's monotonic clock.
@@ -192,6 +201,7 @@ impl Endpoint {
         owner: Arc<dyn Owner>,
         req: &Request,
         timers: Timers,
+        first_retransmit: u64,
         selected: Option<TransportId>,
         via_sent_by: Option<(String, u16, Option<TransportId>)>,
         branch: String,
@@ -238,7 +248,7 @@ impl Endpoint {
         };
         let bytes = print_request(req, &via);
         let now = self.now();
-        let (tsx, events) = ClientTsx::new(false, timers, now);
+        let (tsx, events) = ClientTsx::with_first_interval(false, timers, first_retransmit, now);
         let mut entry = TsxEntry { tsx, owner, bytes, dest: target.addr, transport: transport_id, timer: None };
         let mut deliveries: Deliveries = Vec::new();
         let failed = {

@@ -31,19 +31,43 @@ pub static mut pjsip_sip_cfg_var: pjsip_cfg_t = pjsip_cfg_t {
     tls: pjsip_cfg_keep_alive { keep_alive_interval: 90 },
 };
 
-/// The transaction timers in force now.
-pub fn tsx_timers() -> Timers {
-    // SAFETY: plain reads of a static that C may write between calls; the
-    // volatile reads keep the compiler from caching them.
-    unsafe {
+/// T1 (first retransmission only), Timer K (T4) and Timer F (TD) as pjsip
+/// caches them: copied from
+/// `pjsip_cfg()->tsx` when the transaction layer is initialised and by
+/// `pjsip_tsx_set_timers`, so a later direct write to the config does not
+/// change them (T1 and T2, by contrast, are read at every retransmission).
+static CACHED_T1_T4_TD: parking_lot::Mutex<(u64, u64, u64)> = parking_lot::Mutex::new((500, 5000, 32000));
+
+fn read_cfg(field: *const core::ffi::c_uint) -> u64 {
+    // SAFETY: a field of the static; volatile because C may write it
+    // between calls.
+    u64::from(unsafe { core::ptr::read_volatile(field) })
+}
+
+/// Snapshot T1, T4 and TD from the config (pjsip_tsx_layer_init_module).
+pub fn cache_tsx_timers() {
+    // SAFETY: addresses of fields of the static, read only.
+    let cached = unsafe {
         let t = addr_of!(pjsip_sip_cfg_var.tsx);
-        Timers {
-            t1: u64::from(core::ptr::read_volatile(addr_of!((*t).t1))),
-            t2: u64::from(core::ptr::read_volatile(addr_of!((*t).t2))),
-            t4: u64::from(core::ptr::read_volatile(addr_of!((*t).t4))),
-            td: u64::from(core::ptr::read_volatile(addr_of!((*t).td))),
-        }
-    }
+        (read_cfg(addr_of!((*t).t1)), read_cfg(addr_of!((*t).t4)), read_cfg(addr_of!((*t).td)))
+    };
+    *CACHED_T1_T4_TD.lock() = cached;
+}
+
+/// The first retransmission interval: the cached T1.
+pub fn first_retransmit_interval() -> u64 {
+    CACHED_T1_T4_TD.lock().0
+}
+
+/// The transaction timers a new transaction uses.
+pub fn tsx_timers() -> Timers {
+    let (_, t4, td) = *CACHED_T1_T4_TD.lock();
+    // SAFETY: addresses of fields of the static, read only.
+    let (t1, t2) = unsafe {
+        let t = addr_of!(pjsip_sip_cfg_var.tsx);
+        (read_cfg(addr_of!((*t).t1)), read_cfg(addr_of!((*t).t2)))
+    };
+    Timers { t1, t2, t4, td }
 }
 
 pub fn check_contact() -> bool {
@@ -62,6 +86,8 @@ pub fn disable_rport() -> bool {
 }
 
 /// Sets the transaction timers in milliseconds; 0 leaves a value unchanged.
+/// Unlike a direct write to `pjsip_cfg()->tsx`, this also changes Timer K
+/// and Timer F of later transactions.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_tsx_set_timers(t1: c_uint, t2: c_uint, t4: c_uint, td: c_uint) {
     guard((), || {
@@ -76,5 +102,6 @@ pub unsafe extern "C" fn pjsip_tsx_set_timers(t1: c_uint, t2: c_uint, t4: c_uint
                 core::ptr::write_volatile(field, value);
             }
         }
+        cache_tsx_timers();
     })
 }

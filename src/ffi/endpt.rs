@@ -152,10 +152,15 @@ pub unsafe extern "C" fn pjsip_endpt_handle_events2(
     })
 }
 
-/// The transaction layer is always present; this only checks the endpoint.
+/// The transaction layer is always present; initialising it takes the
+/// snapshot of Timer K and Timer F that pjsip takes at this point.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_tsx_layer_init_module(endpt: *mut pjsip_endpoint) -> pj_status_t {
-    guard_status(|| nonnull!(endpt))
+    guard_status(|| {
+        nonnull!(endpt)?;
+        super::cfg::cache_tsx_timers();
+        Ok(())
+    })
 }
 
 /// The UA layer has nothing to do for registration; accepted for source

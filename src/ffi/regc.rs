@@ -120,7 +120,8 @@ impl Regc {
             Ok((selected, via)) => {
                 let branch = format!("z9hG4bKPj{}", uuid(&mut OsRandom));
                 let owner: Arc<dyn Owner> = self.clone();
-                match self.shared.ep.send_request(owner, &req, super::cfg::tsx_timers(), selected, via, branch) {
+                let first = super::cfg::first_retransmit_interval();
+                match self.shared.ep.send_request(owner, &req, super::cfg::tsx_timers(), first, selected, via, branch) {
                     Ok(tp) => {
                         let mut st = self.state.lock();
                         if st.reg.has_tsx() {
@@ -299,11 +300,27 @@ impl Owner for Regc {
         self.release_busy();
     }
 
+    fn on_shutdown(self: Arc<Self>) {
+        let deleting = {
+            let mut st = self.state.lock();
+            st.reg.tsx_ended();
+            st.reg.is_deleting()
+        };
+        if deleting && self.busy.load(Ordering::Acquire) == 0 {
+            self.destroy_now();
+        }
+    }
+
     fn on_timer(self: Arc<Self>, ep: &Arc<Endpoint>, _token: u64) {
         let allow = ep.allow();
+        // As pjsip, the refresh holds a busy reference while it runs, so a
+        // destroy from its callback is deferred until it is done.
+        self.busy.fetch_add(1, Ordering::AcqRel);
         let built = {
             let mut st = self.state.lock();
             if st.destroyed {
+                drop(st);
+                self.release_busy();
                 return;
             }
             st.timer = None;
@@ -321,6 +338,7 @@ impl Owner for Regc {
             let cb = self.state.lock().reg.refresh_failed(status);
             self.call_callback(&cb, None);
         }
+        self.release_busy();
     }
 }
 

@@ -126,6 +126,13 @@ impl ClientTsx {
     /// `reliable` is true for stream transports (TCP, TLS), which do their own
     /// retransmission, so Timer E is never armed and Timer K is zero.
     pub fn new(reliable: bool, timers: Timers, now: u64) -> (Self, Vec<Event>) {
+        Self::with_first_interval(reliable, timers, timers.t1, now)
+    }
+
+    /// As `new`, with the first retransmission `first_interval` after the
+    /// send: pjsip arms it from the T1 it cached when the transaction layer
+    /// started, while later intervals follow the T1/T2 in force.
+    pub fn with_first_interval(reliable: bool, timers: Timers, first_interval: u64, now: u64) -> (Self, Vec<Event>) {
         let tsx = ClientTsx {
             reliable,
             timers,
@@ -133,7 +140,7 @@ impl ClientTsx {
             retransmits: 0,
             // pjsip arms the first retransmission at T1 without applying the
             // T2 cap; the cap only affects the doubled intervals.
-            timer_e: (!reliable).then(|| now.saturating_add(at_least_1ms(timers.t1))),
+            timer_e: (!reliable).then(|| now.saturating_add(at_least_1ms(first_interval))),
             timer_f: Some(now.saturating_add(timers.td)),
             timer_k: None,
             outcome: None,

@@ -564,3 +564,19 @@ fn event_contract_holds_under_random_driving() {
         );
     }
 }
+
+#[test]
+fn first_interval_from_cached_t1_then_live_doubling() {
+    // pjsip: first retransmission after the cached T1 (500), then 2*T1, 4*T1
+    // of the T1 in force (100), capped at T2 (400).
+    let t = Timers { t1: 100, t2: 400, t4: 5000, td: 32000 };
+    let (mut tsx, ev) = ClientTsx::with_first_interval(false, t, 500, 0);
+    assert_eq!(ev, vec![Event::Transmit]);
+    let mut sent = vec![0u64];
+    for now in 1..=2000u64 {
+        if tsx.poll(now).contains(&Event::Transmit) {
+            sent.push(now);
+        }
+    }
+    assert_eq!(sent, vec![0, 500, 700, 1100, 1500, 1900]);
+}
