@@ -7,8 +7,8 @@
 //!   `;ttl=` (not From/To nor Route), `;maddr=` (not From/To), `;lr` (not
 //!   From/To nor Contact), the other parameters in order, and `?hdr=v&...`
 //!   (only Contact and Other);
-//! - the user part is printed as it was written (pjsip keeps the original
-//!   `user:password` text since 2.15); parameters are printed as pjsip
+//! - the user and password are decoded and re-escaped, as pjsip prints the
+//!   unescaped values it stores; parameters are printed as pjsip
 //!   prints the unescaped values it stores: decoded, then bytes outside the
 //!   parameter character class re-escaped as lower-case `%xx`;
 //! - a name-addr always prints `<...>`, preceded by `"display" ` when the
@@ -71,10 +71,12 @@ fn print_sip_uri(u: &SipUri, ctx: UriContext, out: &mut String) {
     use UriContext::*;
     out.push_str(if u.secure { "sips:" } else { "sip:" });
     if let Some(user) = u.user.as_deref().filter(|s| !s.is_empty()) {
-        out.push_str(user);
+        // pjsip stores user and password unescaped and escapes them again
+        // when printing (without PJSIP_URI_USE_ORIG_USERPASS, the default).
+        chars::reescape_into(out, user, &chars::USER);
         if let Some(pw) = u.password.as_deref().filter(|s| !s.is_empty()) {
             out.push(':');
-            out.push_str(pw);
+            chars::reescape_into(out, pw, &chars::PASSWD);
         }
         out.push('@');
     }
@@ -359,7 +361,6 @@ mod tests {
             "sip:h;a=\"q;v\"",
             "tel:+1-201-555-0123;ext=22;isub=x;phone-context=example.com;foo=bar",
             "mailto:someone@example.com",
-            "sip:%61lice@h",
         ] {
             assert_eq!(p(s, Other), s);
         }
@@ -367,14 +368,17 @@ mod tests {
 
     #[test]
     fn escaping_like_pjsip() {
-        // User part: printed as written. Parameters: decoded, re-escaped.
+        // User, password and parameters: decoded, then re-escaped (checked
+        // against pjproject: %61lice prints as alice, '#' as %23).
         assert_eq!(
             p(
                 "sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31",
                 Other
             ),
-            "sip:cal%6Cer@host5.example.net;lr;name=value%41"
+            "sip:caller@host5.example.net;lr;name=value%41"
         );
+        assert_eq!(p("sip:%61lice:se%63ret@h", Other), "sip:alice:secret@h");
+        assert_eq!(p("sip:*21#@h", Other), "sip:*21%23@h");
         assert_eq!(p("sip:h;x=%3b", Other), "sip:h;x=%3b");
         assert_eq!(
             p("sip:h?subject=project%20x", Other),
