@@ -93,6 +93,20 @@ pub struct Endpoint {
     wake_fd: std::os::fd::OwnedFd,
 }
 
+/// Whether pjsip's parser would accept the message: every typed header
+/// parses, the mandatory ones are present, and authentication challenges
+/// are Digest (pjsip's parser knows no other scheme and drops the message).
+fn acceptable(msg: &Message) -> bool {
+    msg.check_typed_headers().is_ok()
+        && msg.check_required_headers().is_ok()
+        && msg.headers.iter().all(|h| match h.kind {
+            crate::sip::HdrKind::WwwAuthenticate | crate::sip::HdrKind::ProxyAuthenticate => {
+                crate::auth::parse_challenge(&h.value).is_ok_and(|c| c.is_digest())
+            }
+            _ => true,
+        })
+}
+
 /// Work collected under the lock and done after releasing it.
 type Deliveries = Vec<Box<dyn FnOnce(&Arc<Endpoint>)>>;
 
@@ -381,7 +395,7 @@ impl Endpoint {
     }
 
     fn on_datagram(self: &Arc<Self>, data: &[u8], src: SocketAddr, transport: TransportId) {
-        let Ok(msg) = parse_message(data) else {
+        let Some(msg) = parse_message(data).ok().filter(acceptable) else {
             self.inner.lock().dropped += 1;
             return;
         };

@@ -577,6 +577,38 @@ impl Message {
     /// pjsip's check on every received message before it is processed:
     /// Call-ID (not empty), From, To, Via and CSeq must be present, else
     /// `PJSIP_EMISSINGHDR`.
+    /// Parses every header pjsip parses into a typed struct (authentication
+    /// headers excepted: their grammar belongs to the digest module). pjsip
+    /// drops a whole message when one of them does not parse, so a caller
+    /// that wants its behaviour drops the message on `Err`.
+    pub fn check_typed_headers(&self) -> Result<(), Status> {
+        use super::header::*;
+        for h in &self.headers {
+            let v = h.value.as_str();
+            let ok = match h.kind {
+                HdrKind::Contact => parse_contact_list(v).is_ok(),
+                HdrKind::Via => parse_via_list(v).is_ok(),
+                HdrKind::From | HdrKind::To => parse_fromto(v).is_ok(),
+                HdrKind::CSeq => parse_cseq(v).is_ok(),
+                HdrKind::CallId => parse_call_id(v).is_ok(),
+                HdrKind::Expires | HdrKind::MinExpires | HdrKind::MaxForwards | HdrKind::ContentLength => {
+                    parse_uint(v).is_ok()
+                }
+                HdrKind::Route | HdrKind::RecordRoute => parse_route_list(v).is_ok(),
+                HdrKind::ContentType => parse_content_type(v).is_ok(),
+                HdrKind::RetryAfter => parse_retry_after(v).is_ok(),
+                HdrKind::Accept | HdrKind::Allow | HdrKind::Require | HdrKind::Supported | HdrKind::Unsupported => {
+                    parse_generic_array(v).is_ok()
+                }
+                _ => true,
+            };
+            if !ok {
+                return Err(status::PJSIP_EINVALIDHDR);
+            }
+        }
+        Ok(())
+    }
+
     pub fn check_required_headers(&self) -> Result<(), Status> {
         let ok = self.call_id().is_some()
             && [HdrKind::From, HdrKind::To, HdrKind::Via, HdrKind::CSeq]
