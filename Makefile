@@ -61,7 +61,7 @@ $(BUILD)/selftest_registrar: ctests/harness/selftest_registrar.c ctests/harness/
 ctest: debug check-header $(BUILD)/selftest_registrar $(CTEST_BINS)
 	@./ctests/run.sh $(BUILD)/selftest_registrar $(CTEST_BINS)
 
-test: rust-test check-header pytest ctest
+test: rust-test check-header pytest ctest difftest symbols
 
 demo: release check-header
 	@mkdir -p $(BUILD)
@@ -72,6 +72,36 @@ bench: release check-header
 	@mkdir -p $(BUILD)
 	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/bench_regc bench/bench_regc.c $(LIB_RELEASE) $(SYSLIBS)
 	./$(BUILD)/bench_regc $(N)
+
+# ---- differential test against real pjproject ----
+#   make difftest   build each ctests/regc scenario twice (ours: the test
+#                   build line with ASan/UBSan + target/debug/libpjsip_regc.a;
+#                   oracle: same source and include/, no sanitizers, linked
+#                   against pjproject 2.15.1 from the pjsua2-python wheel),
+#                   run both against the same registrar config, compare.
+#                   DIFFTEST_ARGS="test_basic -v" narrows / shows more.
+#   make symbols    nm/readelf check of target/debug/libpjsip_regc.{so,a}
+#                   against the oracle's exports and our headers.
+#   make oracle     pip-installs the wheel once into build/oracle (offline
+#                   afterwards) and runs the oracle link smoke test.
+# Needs Python 3.11 (the wheel is cp311) and its libpython3.11.so.
+ORACLE_DIR ?= $(BUILD)/oracle
+ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
+DIFFTEST_ARGS ?=
+
+.PHONY: difftest symbols oracle
+
+$(ORACLE_STAMP):
+	ORACLE_DIR=$(ORACLE_DIR) ctests/difftest/oracle.sh install
+
+oracle: $(ORACLE_STAMP)
+	ORACLE_DIR=$(ORACLE_DIR) ctests/difftest/oracle.sh smoke
+
+difftest: debug $(ORACLE_STAMP)
+	ORACLE_DIR=$(ORACLE_DIR) CC=$(CC) $(PYTHON) ctests/difftest/run.py --build-dir $(BUILD)/difftest --lib $(LIB_DEBUG) $(DIFFTEST_ARGS)
+
+symbols: debug $(ORACLE_STAMP)
+	ORACLE_DIR=$(ORACLE_DIR) PYTHON=$(PYTHON) ctests/difftest/symbols.sh target/debug
 
 install: release header
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include

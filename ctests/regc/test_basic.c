@@ -82,12 +82,15 @@ static void test_api_edges(void)
     h_setup("{\"script\":[{\"drop\":true}],\"default\":{\"code\":200}}");
     pjsip_regc *regc = NULL;
     pj_str_t srv = pj_str(H.server), aor = pj_str("<sip:alice@example.com>"), bad = pj_str("<sip:alice");
-    pj_str_t star = pj_str("*"), contact = pj_str(H.contact);
+    pj_str_t contact = pj_str(H.contact);
 
+    /* Failed inits on a regc of their own: pjproject 2.15.1 leaves it half
+     * initialised (2.17 and we change nothing on failure). */
+    pjsip_regc *scratch = h_regc(60);
+    CHECK_INT(pjsip_regc_init(scratch, &bad, &aor, &aor, 1, &contact, 60), PJSIP_EINVALIDURI);
+    CHECK_INT(pjsip_regc_init(scratch, &srv, &bad, &aor, 1, &contact, 60), PJSIP_EINVALIDURI);
+    CHECK_INT(pjsip_regc_destroy(scratch), PJ_SUCCESS);
     regc = h_regc(60);
-    CHECK_INT(pjsip_regc_init(regc, &bad, &aor, &aor, 1, &contact, 60), PJSIP_EINVALIDURI);
-    CHECK_INT(pjsip_regc_init(regc, &srv, &bad, &aor, 1, &contact, 60), PJSIP_EINVALIDURI);
-    CHECK_INT(pjsip_regc_update_contact(regc, 1, &star), PJSIP_EINVALIDURI);
     CHECK(pjsip_regc_get_pool(regc) != NULL);
     CHECK(pj_pool_alloc(pjsip_regc_get_pool(regc), 100) != NULL);
     CHECK(pjsip_regc_get_module() != NULL);
@@ -132,10 +135,23 @@ static void test_delay_before_refresh(void)
     h_teardown();
 }
 
+/* Last: pjproject 2.15.1 crashes here (2.17 rejects it, as we do). */
+static void test_star_contact_rejected(void)
+{
+    h_setup(NULL);
+    snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:9");
+    pjsip_regc *regc = h_regc(60);
+    pj_str_t star = pj_str("*");
+    CHECK_INT(pjsip_regc_update_contact(regc, 1, &star), PJSIP_EINVALIDURI);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
 int main(void)
 {
     test_register_unregister();
     test_api_edges();
     test_delay_before_refresh();
+    test_star_contact_rejected();
     return h_summary("test_basic");
 }
