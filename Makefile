@@ -16,6 +16,9 @@ HEADER := include/pjregc/pjregc.h
 CWARN := -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 SYSLIBS := -lpthread -ldl -lm
+# Real pjproject, pip-installed once into the build tree (see ctests/difftest).
+ORACLE_DIR ?= $(BUILD)/oracle
+ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
 .PHONY: all release debug header check-header test rust-test ctest pytest demo install clean bench
 
@@ -68,10 +71,16 @@ demo: release check-header
 	$(CC) $(CWARN) -O2 -Iinclude -Ictests/harness -o $(BUILD)/register examples/register.c ctests/harness/registrar_client.c $(LIB_RELEASE) $(SYSLIBS)
 	./$(BUILD)/register $(ARGS)
 
-bench: release check-header
+# Registrations/s and bytes per idle regc, on this library and, for
+# comparison, on pjproject (the oracle wheel) from the same source.
+N ?= 5000
+bench: release check-header $(ORACLE_STAMP)
 	@mkdir -p $(BUILD)
 	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/bench_regc bench/bench_regc.c $(LIB_RELEASE) $(SYSLIBS)
-	./$(BUILD)/bench_regc $(N)
+	ORACLE_DIR=$(ORACLE_DIR) ORACLE_CFLAGS="-std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Iinclude" \
+	  ctests/difftest/oracle.sh link $(BUILD)/bench_regc_pjproject bench/bench_regc.c
+	@echo "== this library"; ./$(BUILD)/bench_regc $(N)
+	@echo "== pjproject 2.15.1"; ./$(BUILD)/bench_regc_pjproject $(N)
 
 # ---- differential test against real pjproject ----
 #   make difftest   build each ctests/regc scenario twice (ours: the test
@@ -85,8 +94,6 @@ bench: release check-header
 #   make oracle     pip-installs the wheel once into build/oracle (offline
 #                   afterwards) and runs the oracle link smoke test.
 # Needs Python 3.11 (the wheel is cp311) and its libpython3.11.so.
-ORACLE_DIR ?= $(BUILD)/oracle
-ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 DIFFTEST_ARGS ?=
 
 .PHONY: difftest symbols oracle

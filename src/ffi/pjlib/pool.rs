@@ -616,16 +616,10 @@ unsafe fn list_empty(node: *mut pj_list) -> bool {
     (*node).next == node as *mut c_void
 }
 
-unsafe fn list_contains(head: *mut pj_list, node: *mut c_void) -> bool {
-    let mut p = (*head).next;
-    while p != head as *mut c_void {
-        if p == node {
-            return true;
-        }
-        p = (*(p as *mut pj_list)).next;
-    }
-    false
-}
+/// Marks, in `factory_data`, a pool handed out by a caching pool and not
+/// yet released, so a release can be checked in O(1) even with many
+/// thousands of pools in use (one per registration).
+const IN_USE: usize = 1 << (usize::BITS - 1);
 
 unsafe extern "C" fn cpool_create_pool(
     pf: *mut pj_pool_factory,
@@ -668,7 +662,7 @@ unsafe extern "C" fn cpool_create_pool(
             addr_of_mut!((*cp).used_list) as *mut c_void,
             pool as *mut c_void,
         );
-        (*pool).factory_data = idx as *mut c_void;
+        (*pool).factory_data = (idx | IN_USE) as *mut c_void;
         (*cp).used_count += 1;
         pool
     })
@@ -695,13 +689,15 @@ unsafe extern "C" fn cpool_release_pool(pf: *mut pj_pool_factory, pool: *mut pj_
 /// pool of another factory), since freeing it again would corrupt memory.
 unsafe fn cpool_take_back(cp: *mut pj_caching_pool, pool: *mut pj_pool_t) -> bool {
     let _lock = CpLock::new(cp);
-    if !list_contains(addr_of_mut!((*cp).used_list), pool as *mut c_void) {
+    let mark = (*pool).factory_data as usize;
+    if (*pool).factory != cp as *mut pj_pool_factory || mark & IN_USE == 0 {
         return false;
     }
+    let idx = mark & !IN_USE;
+    (*pool).factory_data = idx as *mut c_void;
     list_erase(pool as *mut c_void);
     (*cp).used_count = (*cp).used_count.saturating_sub(1);
     let capacity = (*pool).capacity;
-    let idx = (*pool).factory_data as usize;
     if capacity > POOL_SIZES[CACHE_CLASSES - 1]
         || (*cp).capacity.saturating_add(capacity) > (*cp).max_capacity
         || idx >= CACHE_CLASSES
