@@ -210,8 +210,41 @@ static void test_tsx_cb_not_for_unregister(void)
     h_teardown();
 }
 
+/* Headers appended to the endpoint's request headers go into every new
+ * REGISTER next to Max-Forwards; capabilities can be read back. */
+static void test_endpoint_headers_and_capabilities(void)
+{
+    pjsip_regc *regc = registered(NULL, 60);
+    pj_pool_t *pool = pjsip_regc_get_pool(regc);
+    pj_str_t ua = pj_str("User-Agent"), uav = pj_str("endpoint-ua/2");
+    pjsip_hdr *req_hdrs = (pjsip_hdr *)pjsip_endpt_get_request_headers(H.endpt);
+    CHECK(req_hdrs != NULL);
+    pjsip_max_fwd_hdr *mf = (pjsip_max_fwd_hdr *)pjsip_hdr_find(req_hdrs, PJSIP_H_MAX_FORWARDS, NULL);
+    CHECK(mf != NULL && mf->ivalue == 70);
+    pj_list_push_back(req_hdrs, pjsip_generic_string_hdr_create(pool, &ua, &uav));
+    pj_str_t tags[] = {{"path", 4}, {"outbound", 8}};
+    pj_str_t methods[] = {{"REGISTER", 8}};
+    CHECK_INT(pjsip_endpt_add_capability(H.endpt, NULL, PJSIP_H_SUPPORTED, NULL, 2, tags), PJ_SUCCESS);
+    CHECK_INT(pjsip_endpt_add_capability(H.endpt, NULL, PJSIP_H_ALLOW, NULL, 1, methods), PJ_SUCCESS);
+    const pjsip_generic_array_hdr *sup =
+        (const pjsip_generic_array_hdr *)pjsip_endpt_get_capability(H.endpt, PJSIP_H_SUPPORTED, NULL);
+    CHECK(sup != NULL && sup->count == 2 && pj_strcmp2(&sup->values[1], "outbound") == 0);
+    CHECK(pjsip_endpt_get_capability(H.endpt, PJSIP_H_ACCEPT, NULL) == NULL);
+    pj_str_t tok = pj_str("PATH"), none = pj_str("timer");
+    CHECK_INT(pjsip_endpt_has_capability(H.endpt, PJSIP_H_SUPPORTED, NULL, &tok), PJ_TRUE);
+    CHECK_INT(pjsip_endpt_has_capability(H.endpt, PJSIP_H_SUPPORTED, NULL, &none), PJ_FALSE);
+    CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
+    CHECK(h_wait_callbacks(1, 5000));
+    CHECK_STR(registrar_header_order(H.reg, 0),
+              "Via,Max-Forwards,User-Agent,From,To,Call-ID,CSeq,Contact,Expires,Allow,Content-Length");
+    CHECK_STR(registrar_header(H.reg, 0, "User-Agent", 0), "endpoint-ua/2");
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
 int main(void)
 {
+    test_endpoint_headers_and_capabilities();
     test_route_set_and_headers();
     test_via_sent_by_and_transport();
     test_contact_and_expires_updates();

@@ -1517,9 +1517,26 @@ void pjsip_endpt_release_pool(struct pjsip_endpoint *endpt, struct pj_pool_t *po
 const struct pj_str_t *pjsip_endpt_name(struct pjsip_endpoint *endpt);
 
 /*
- Adds tags to a capability header. Allow feeds the REGISTER's Allow.
+ The list of headers every new request starts with (Max-Forwards);
+ headers the application appends go into every REGISTER too.
  */
-pj_status_t pjsip_endpt_add_capability(struct pjsip_endpoint *endpt, struct pjsip_module *_module, int htype, const struct pj_str_t *_hname, unsigned int count, const struct pj_str_t *tags);
+const struct pjsip_hdr *pjsip_endpt_get_request_headers(struct pjsip_endpoint *endpt);
+
+/*
+ Adds tags to a capability header, creating it on first use. Allow
+ feeds the REGISTER's Allow header.
+ */
+pj_status_t pjsip_endpt_add_capability(struct pjsip_endpoint *endpt, struct pjsip_module *_module, int htype, const struct pj_str_t *hname, unsigned int count, const struct pj_str_t *tags);
+
+/*
+ The capability header of that type (name for PJSIP_H_OTHER), or NULL.
+ */
+const struct pjsip_hdr *pjsip_endpt_get_capability(struct pjsip_endpoint *endpt, int htype, const struct pj_str_t *hname);
+
+/*
+ Whether the capability header holds `token` (case-insensitive).
+ */
+pj_bool_t pjsip_endpt_has_capability(struct pjsip_endpoint *endpt, int htype, const struct pj_str_t *hname, const struct pj_str_t *token);
 
 pj_status_t pjsip_udp_transport_start(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in *local, const struct pjsip_host_port *a_name, unsigned int _async_cnt, struct pjsip_transport **p_transport);
 

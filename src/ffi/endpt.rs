@@ -32,6 +32,12 @@ pub struct EndptShared {
     pub name: String,
     transports: Mutex<Vec<*mut CTransport>>,
     pool: *mut pj_pool_t,
+    /// List head of the headers every new request gets (Max-Forwards, and
+    /// whatever the application appends through
+    /// pjsip_endpt_get_request_headers).
+    req_hdrs: *mut pjsip_hdr,
+    /// Capability headers (Allow, Accept, Supported, ...) by type and name.
+    caps: Mutex<Vec<(c_int, String, *mut pjsip_generic_array_hdr)>>,
 }
 
 // SAFETY: the raw pointers are the caller's pool factory (pjsip requires it
@@ -56,6 +62,30 @@ impl EndptShared {
         // SAFETY: the factory pointer was given at endpoint creation and
         // must outlive the endpoint, as in pjsip.
         unsafe { super::pjlib::pj_pool_create(self.factory, name.as_ptr(), initial, increment, None) }
+    }
+
+    /// The endpoint's request headers in the request model, read anew for
+    /// every request so that the application's additions take effect.
+    pub fn request_headers(&self) -> Vec<crate::reg::OutHeader> {
+        let mut out = Vec::new();
+        if self.req_hdrs.is_null() {
+            return out;
+        }
+        // SAFETY: the list head lives in the endpoint's pool; its nodes are
+        // headers the application or we linked in.
+        unsafe {
+            let head = self.req_hdrs;
+            let mut h = (*head).next;
+            let mut n = 0;
+            while !h.is_null() && h != head && n < 256 {
+                if let Some(v) = super::tdata::out_header(h) {
+                    out.extend(v);
+                }
+                h = (*h).next;
+                n += 1;
+            }
+        }
+        out
     }
 
     pub fn release_pool(&self, pool: *mut pj_pool_t) {
@@ -86,8 +116,25 @@ pub unsafe extern "C" fn pjsip_endpt_create(
             name,
             transports: Mutex::new(Vec::new()),
             pool: core::ptr::null_mut(),
+            req_hdrs: core::ptr::null_mut(),
+            caps: Mutex::new(Vec::new()),
         };
         s.pool = s.create_pool("pept%p", 4000, 4000);
+        if s.pool.is_null() {
+            return Err(PJ_ENOMEM);
+        }
+        let head = super::pjlib::pj_pool_calloc(s.pool, 1, core::mem::size_of::<pjsip_hdr>()) as *mut pjsip_hdr;
+        if head.is_null() {
+            s.release_pool(s.pool);
+            return Err(PJ_ENOMEM);
+        }
+        (*head).prev = head;
+        (*head).next = head;
+        let mf = super::cobj::int_hdr_to_c(s.pool, crate::sip::HdrKind::MaxForwards, 70) as *mut pjsip_hdr;
+        if !mf.is_null() {
+            super::pjlib::pj_list_insert_before(head as *mut c_void, mf as *mut c_void);
+        }
+        s.req_hdrs = head;
         let boxed = Box::new(Arc::new(s));
         *endpt = Box::into_raw(boxed) as *mut pjsip_endpoint;
         Ok(())
@@ -212,29 +259,118 @@ pub unsafe extern "C" fn pjsip_endpt_name(endpt: *mut pjsip_endpoint) -> *const 
     })
 }
 
-/// Adds tags to a capability header. Allow feeds the REGISTER's Allow.
+/// The list of headers every new request starts with (Max-Forwards);
+/// headers the application appends go into every REGISTER too.
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_endpt_get_request_headers(endpt: *mut pjsip_endpoint) -> *const pjsip_hdr {
+    guard(core::ptr::null(), || {
+        if endpt.is_null() {
+            return core::ptr::null();
+        }
+        shared(endpt).req_hdrs
+    })
+}
+
+/// pjsip_hdr_e of the headers pjsip calls by name (PJSIP_H_OTHER).
+const H_OTHER: c_int = 44;
+
+unsafe fn find_capability(s: &EndptShared, htype: c_int, hname: *const pj_str_t) -> Option<*mut pjsip_generic_array_hdr> {
+    let name = if htype == H_OTHER { pj_string_ptr(hname)? } else { String::new() };
+    s.caps
+        .lock()
+        .iter()
+        .find(|(t, n, _)| *t == htype && n.eq_ignore_ascii_case(&name))
+        .map(|(_, _, h)| *h)
+}
+
+/// Adds tags to a capability header, creating it on first use. Allow
+/// feeds the REGISTER's Allow header.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_endpt_add_capability(
     endpt: *mut pjsip_endpoint,
     _module: *mut pjsip_module,
     htype: c_int,
-    _hname: *const pj_str_t,
+    hname: *const pj_str_t,
     count: c_uint,
     tags: *const pj_str_t,
 ) -> pj_status_t {
     guard_status(|| {
         nonnull!(endpt)?;
-        if count > 0 && tags.is_null() {
+        if count == 0 || tags.is_null() || (htype == H_OTHER && hname.is_null()) {
             return Err(PJ_EINVAL);
         }
         let mut values = Vec::with_capacity(count as usize);
         for i in 0..count as usize {
             values.push(pj_string(&*tags.add(i)).ok_or(PJ_EINVAL)?);
         }
-        if htype as u32 == crate::sip::HdrKind::Allow as u32 {
-            shared(endpt).ep.add_allow(&values);
+        let s = shared(endpt);
+        let hdr = match find_capability(s, htype, hname) {
+            Some(h) => h,
+            None => {
+                let kind = match htype {
+                    0 => crate::sip::HdrKind::Accept,
+                    4 => crate::sip::HdrKind::Allow,
+                    31 => crate::sip::HdrKind::Require,
+                    36 => crate::sip::HdrKind::Supported,
+                    39 => crate::sip::HdrKind::Unsupported,
+                    _ => return Err(PJ_EINVAL),
+                };
+                let h = super::cobj::array_hdr_to_c(s.pool, kind, &[] as &[&str]);
+                if h.is_null() {
+                    return Err(PJ_ENOMEM);
+                }
+                s.caps.lock().push((htype, String::new(), h));
+                h
+            }
+        };
+        let hdr = &mut *hdr;
+        for v in &values {
+            let n = hdr.count as usize;
+            if n >= hdr.values.len() {
+                return Err(PJ_ETOOMANY);
+            }
+            hdr.values[n] = super::pjlib::pool_strdup(s.pool, v.as_bytes());
+            hdr.count += 1;
+        }
+        if htype == 4 {
+            s.ep.add_allow(&values);
         }
         Ok(())
+    })
+}
+
+/// The capability header of that type (name for PJSIP_H_OTHER), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_endpt_get_capability(
+    endpt: *mut pjsip_endpoint,
+    htype: c_int,
+    hname: *const pj_str_t,
+) -> *const pjsip_hdr {
+    guard(core::ptr::null(), || {
+        if endpt.is_null() {
+            return core::ptr::null();
+        }
+        find_capability(shared(endpt), htype, hname).map_or(core::ptr::null(), |h| h as *const pjsip_hdr)
+    })
+}
+
+/// Whether the capability header holds `token` (case-insensitive).
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_endpt_has_capability(
+    endpt: *mut pjsip_endpoint,
+    htype: c_int,
+    hname: *const pj_str_t,
+    token: *const pj_str_t,
+) -> pj_bool_t {
+    guard(0, || {
+        if endpt.is_null() || token.is_null() {
+            return 0;
+        }
+        let Some(h) = find_capability(shared(endpt), htype, hname) else { return 0 };
+        let Some(token) = pj_string(&*token) else { return 0 };
+        let hdr = &*h;
+        let n = (hdr.count as usize).min(hdr.values.len());
+        c_int::from(hdr.values[..n].iter().any(|v| pj_string(v).is_some_and(|v| v.eq_ignore_ascii_case(&token))))
     })
 }
 

@@ -12,7 +12,7 @@ use super::util::*;
 use crate::auth::{Credential, Pref, Random};
 use crate::endpoint::{Endpoint, Owner, TransportId, TsxFinal};
 use crate::nonnull;
-use crate::reg::{uuid, BuildEnv, Callback, Next, Outcome, Registration, Request, ResponseInfo};
+use crate::reg::{uuid, BuildEnv, Callback, Next, OutHeader, Outcome, Registration, Request, ResponseInfo};
 use crate::sip::HdrKind;
 use crate::status::*;
 use crate::timer::TimerId;
@@ -81,9 +81,9 @@ impl Regc {
         self.pool as *mut pj_pool_t
     }
 
-    fn env<'a>(&self, rnd: &'a mut OsRandom, allow: &'a [String]) -> BuildEnv<'a> {
+    fn env<'a>(&self, rnd: &'a mut OsRandom, allow: &'a [String], request_headers: &'a [OutHeader]) -> BuildEnv<'a> {
         BuildEnv {
-            max_forwards: Some(70),
+            request_headers,
             allow: (!allow.is_empty()).then_some(allow),
             rnd,
             check_contact: super::cfg::check_contact(),
@@ -275,10 +275,11 @@ impl Owner for Regc {
             }
         }
         let allow = ep.allow();
+        let req_hdrs = self.shared.request_headers();
         let next = {
             let mut st = self.state.lock();
             let mut rnd = OsRandom;
-            let mut env = self.env(&mut rnd, &allow);
+            let mut env = self.env(&mut rnd, &allow, &req_hdrs);
             let next = st.reg.finish(&outcome, ep.now(), &mut env);
             self.sync_timer(&mut st);
             next
@@ -313,6 +314,7 @@ impl Owner for Regc {
 
     fn on_timer(self: Arc<Self>, ep: &Arc<Endpoint>, _token: u64) {
         let allow = ep.allow();
+        let req_hdrs = self.shared.request_headers();
         // As pjsip, the refresh holds a busy reference while it runs, so a
         // destroy from its callback is deferred until it is done.
         self.busy.fetch_add(1, Ordering::AcqRel);
@@ -325,7 +327,7 @@ impl Owner for Regc {
             }
             st.timer = None;
             let mut rnd = OsRandom;
-            let mut env = self.env(&mut rnd, &allow);
+            let mut env = self.env(&mut rnd, &allow, &req_hdrs);
             let r = st.reg.on_refresh_timer(&mut env);
             self.sync_timer(&mut st);
             r
@@ -705,10 +707,11 @@ unsafe fn build(
     with_regc(regc, |r| {
         nonnull!(p_tdata)?;
         let allow = r.shared.ep.allow();
+        let req_hdrs = r.shared.request_headers();
         let req = {
             let mut st = r.state.lock();
             let mut rnd = OsRandom;
-            let mut env = r.env(&mut rnd, &allow);
+            let mut env = r.env(&mut rnd, &allow, &req_hdrs);
             let req = f(&mut st.reg, &mut env)?;
             r.sync_timer(&mut st);
             req

@@ -42,8 +42,10 @@ pub enum Op {
 
 /// What building a request needs from the endpoint.
 pub struct BuildEnv<'a> {
-    /// Max-Forwards from the endpoint's request headers.
-    pub max_forwards: Option<u32>,
+    /// The endpoint's request headers (Max-Forwards and whatever the
+    /// application added), copied into every new request right after Via
+    /// and the route set, as pjsip does.
+    pub request_headers: &'a [OutHeader],
     /// The endpoint's Allow capability, if it has one.
     pub allow: Option<&'a [String]>,
     pub rnd: &'a mut dyn Random,
@@ -300,9 +302,7 @@ impl Registration {
             return Err(PJ_EINVALIDOP);
         };
         let mut headers: Vec<OutHeader> = self.route_set.iter().cloned().map(OutHeader::Route).collect();
-        if let Some(mf) = env.max_forwards {
-            headers.push(OutHeader::MaxForwards(mf));
-        }
+        headers.extend(env.request_headers.iter().cloned());
         headers.push(OutHeader::From(FromTo { uri: from, tag: Some(uuid(env.rnd)), other_params: vec![] }));
         headers.push(OutHeader::To(FromTo { uri: to, tag: None, other_params: vec![] }));
         headers.push(OutHeader::CallId(self.call_id.clone()));

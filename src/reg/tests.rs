@@ -26,7 +26,7 @@ impl Env {
     }
     fn build(&mut self) -> BuildEnv<'_> {
         BuildEnv {
-            max_forwards: Some(70),
+            request_headers: &[OutHeader::MaxForwards(70)],
             allow: self.allow.as_deref(),
             rnd: &mut self.rnd,
             check_contact: self.check_contact,
