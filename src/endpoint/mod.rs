@@ -111,20 +111,22 @@ fn acceptable(msg: &Message) -> bool {
 type Deliveries = Vec<Box<dyn FnOnce(&Arc<Endpoint>)>>;
 
 impl Endpoint {
-    pub fn new() -> Arc<Self> {
-        // SAFETY: eventfd returns a new descriptor we own, or -1.
+    /// A new endpoint; fails only when the kernel refuses an eventfd.
+    pub fn new() -> std::io::Result<Arc<Self>> {
+        use std::os::fd::FromRawFd;
+        // SAFETY: eventfd returns a new descriptor or -1.
         let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-        // SAFETY: fd is a fresh descriptor owned by nobody else; -1 is
-        // replaced by /dev/null's so the loop still has a valid fd.
-        let wake_fd = unsafe {
-            use std::os::fd::FromRawFd;
-            if fd >= 0 {
-                std::os::fd::OwnedFd::from_raw_fd(fd)
-            } else {
-                std::os::fd::OwnedFd::from(std::fs::File::open("/dev/null").expect("/dev/null opens"))
-            }
-        };
-        Arc::new(Endpoint { inner: Mutex::new(Inner::default()), epoch: Instant::now(), allow: Mutex::new(Vec::new()), wake_fd })
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: fd is a fresh descriptor that nothing else owns.
+        let wake_fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
+        Ok(Arc::new(Endpoint {
+            inner: Mutex::new(Inner::default()),
+            epoch: Instant::now(),
+            allow: Mutex::new(Vec::new()),
+            wake_fd,
+        }))
     }
 
     /// Ends a wait in progress in `handle_events` on another thread.

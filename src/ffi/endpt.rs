@@ -111,7 +111,7 @@ pub unsafe extern "C" fn pjsip_endpt_create(
         nonnull!(pf, endpt)?;
         let name = c_string(name).unwrap_or_else(hostname);
         let mut s = EndptShared {
-            ep: Endpoint::new(),
+            ep: Endpoint::new().map_err(|e| from_os(e.raw_os_error().unwrap_or(libc::EMFILE)))?,
             factory: pf,
             name,
             transports: Mutex::new(Vec::new()),
