@@ -20,7 +20,7 @@ SYSLIBS := -lpthread -ldl -lm
 ORACLE_DIR ?= $(BUILD)/oracle
 ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
-.PHONY: all release debug header check-header test rust-test ctest pytest demo install clean bench
+.PHONY: all release debug header check-header header-compat test rust-test ctest pytest demo install clean bench
 
 all: release header
 
@@ -61,7 +61,14 @@ $(BUILD)/selftest_registrar: ctests/harness/selftest_registrar.c ctests/harness/
 	@mkdir -p $(BUILD)
 	$(CC) $(CWARN) $(ASAN) -g -o $@ ctests/harness/selftest_registrar.c ctests/harness/registrar_client.c
 
-ctest: debug check-header $(BUILD)/selftest_registrar $(CTEST_BINS)
+# The headers as C++ (C linkage), as C89 and included twice.
+header-compat: debug check-header
+	@mkdir -p $(BUILD)
+	$(CXX) -Wall -Wextra -Werror -Iinclude -o $(BUILD)/headers_cxx ctests/abi/headers_cxx.cpp $(LIB_DEBUG) $(SYSLIBS)
+	$(CC) -ansi -Wall -Wextra -Werror -Iinclude -o $(BUILD)/headers_ansi ctests/abi/headers_ansi.c $(LIB_DEBUG) $(SYSLIBS)
+	./$(BUILD)/headers_cxx > /dev/null && ./$(BUILD)/headers_ansi && echo "header-compat: 2 passed, 0 failed"
+
+ctest: debug check-header header-compat $(BUILD)/selftest_registrar $(CTEST_BINS)
 	@./ctests/run.sh $(BUILD)/selftest_registrar $(CTEST_BINS)
 
 test: rust-test check-header pytest ctest difftest symbols
