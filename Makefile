@@ -2,6 +2,8 @@
 #   make                 libraries (release) + generated header
 #   make test            every test suite (Rust, header check, C suite under ASan)
 #   make demo            register examples/register.c against the embedded registrar
+#   make interop         the C scenarios against real Kamailio and SIPp (installs them)
+#   make demo-kamailio   register examples/register.c against a real Kamailio
 #   make install PREFIX=/usr/local
 
 PREFIX ?= /usr/local
@@ -20,7 +22,8 @@ SYSLIBS := -lpthread -ldl -lm
 ORACLE_DIR ?= $(BUILD)/oracle
 ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
-.PHONY: all release debug header check-header header-compat test rust-test ctest pytest demo install clean bench
+.PHONY: all release debug header check-header header-compat test rust-test ctest pytest demo install clean bench \
+	interop demo-kamailio
 
 all: release header
 
@@ -71,7 +74,20 @@ header-compat: debug check-header
 ctest: debug check-header header-compat $(BUILD)/selftest_registrar $(CTEST_BINS)
 	@./ctests/run.sh $(BUILD)/selftest_registrar $(CTEST_BINS)
 
-test: rust-test check-header pytest ctest difftest symbols
+# Interop against servers nobody here wrote: Kamailio (registrar, digest
+# auth) and SIPp (scripted misbehaving UAS). ctests/interop/setup.sh installs
+# them with apt-get when missing; run.sh starts and stops them.
+INTEROP_BINS := $(BUILD)/interop/kam_scenarios $(BUILD)/interop/sipp_scenarios
+INTEROP_DEPS := ctests/interop/interop.c ctests/interop/interop.h
+
+$(BUILD)/interop/%: ctests/interop/%.c $(INTEROP_DEPS) $(HARNESS_SRCS) $(HARNESS_HDRS) $(LIB_DEBUG) $(HEADER)
+	@mkdir -p $(dir $@)
+	$(CC) $(CWARN) $(ASAN) -g -Iinclude -Ictests/harness -Ictests/interop -o $@ $< ctests/interop/interop.c $(filter-out %selftest_registrar.c,$(HARNESS_SRCS)) $(LIB_DEBUG) $(SYSLIBS)
+
+interop: debug check-header $(INTEROP_BINS)
+	@./ctests/interop/run.sh $(BUILD)/interop
+
+test: rust-test check-header pytest ctest difftest symbols interop
 
 demo: release check-header
 	@mkdir -p $(BUILD)
@@ -81,6 +97,13 @@ demo: release check-header
 # Registrations/s and bytes per idle regc, on this library and, for
 # comparison, on pjproject (the oracle wheel) from the same source.
 N ?= 5000
+# The demo against a real Kamailio (installed by ctests/interop/setup.sh):
+# starts it on loopback, registers with refreshes, unregisters, stops it.
+demo-kamailio: release check-header
+	@mkdir -p $(BUILD)
+	$(CC) $(CWARN) -O2 -Iinclude -Ictests/harness -o $(BUILD)/register examples/register.c ctests/harness/registrar_client.c $(LIB_RELEASE) $(SYSLIBS)
+	./ctests/interop/demo-kamailio.sh $(BUILD)/register $(ARGS)
+
 bench: release check-header $(ORACLE_STAMP)
 	@mkdir -p $(BUILD)
 	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/bench_regc bench/bench_regc.c $(LIB_RELEASE) $(SYSLIBS)

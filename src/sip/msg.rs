@@ -214,14 +214,15 @@ fn split_headers(buf: &[u8], start: usize) -> Result<(&[u8], Vec<Logical<'_>>, u
 }
 
 /// Splits `Name : value` into a trimmed name (token characters) and a
-/// trimmed value.
+/// value without its leading blanks (trailing ones are dropped later for
+/// the headers pjsip parses into typed fields).
 fn split_name_value(line: &str) -> Result<(&str, &str), Status> {
     let colon = line.find(':').ok_or(status::PJSIP_EINVALIDMSG)?;
     let name = line[..colon].trim_end_matches([' ', '\t']);
     if name.is_empty() || !name.bytes().all(|b| chars::TOKEN.has(b)) {
         return Err(status::PJSIP_EINVALIDMSG);
     }
-    let value = line[colon + 1..].trim_matches([' ', '\t']);
+    let value = line[colon + 1..].trim_start_matches([' ', '\t']);
     Ok((name, value))
 }
 
@@ -287,10 +288,16 @@ fn push_header(
         if out.len() >= MAX_HEADERS {
             return Err(status::PJSIP_EMSGTOOLONG);
         }
+        // pjsip keeps the trailing blanks of the values it stores as text
+        // (Call-ID, unknown headers); its typed parsers skip them.
+        let v = match kind {
+            CallId | Other => v.trim_start_matches([' ', '\t']),
+            _ => v.trim_matches([' ', '\t']),
+        };
         out.push(RawHeader {
             name: name.to_string(),
             kind,
-            value: v.trim_matches([' ', '\t']).to_string(),
+            value: v.to_string(),
         });
         Ok(())
     };
@@ -745,7 +752,8 @@ L: 0\n\n";
         assert_eq!(m.from().unwrap().tag.as_deref(), Some("1"));
         assert_eq!(m.cseq().unwrap().method, "REGISTER");
         let x = m.headers_by_name("x-custom").next().unwrap();
-        assert_eq!((x.kind, x.value.as_str()), (HdrKind::Other, "a, b"));
+        // Trailing blanks of a text value are kept, as pjsip keeps them.
+        assert_eq!((x.kind, x.value.as_str()), (HdrKind::Other, "a, b  "));
         let s = m.headers_by_name("Subject").next().unwrap();
         assert_eq!((s.name.as_str(), s.value.as_str()), ("s", ""));
         assert_eq!(

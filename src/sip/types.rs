@@ -146,7 +146,8 @@ pub enum HdrKind {
 }
 
 /// A header as received: its name as written and its value with folding
-/// undone and surrounding whitespace removed. Contact, Via, Route and
+/// undone and leading blanks removed (trailing blanks too, except for
+/// Call-ID and unknown headers, whose text pjsip keeps whole). Contact, Via, Route and
 /// Record-Route lines holding a comma-separated list are split so that each
 /// value is one `RawHeader`, as pjsip does; Accept, Allow, Supported,
 /// Require and Unsupported (pjsip "generic array" headers) stay one

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Start / stop the interop Kamailio (ctests/interop/kamailio.cfg.in).
+#
+#   kamailio.sh start RUNDIR [-A DEFINE ...]   writes RUNDIR/kamailio.cfg, the
+#                 db_text subscriber table, starts Kamailio in the foreground
+#                 (own process group, -DD -E, log in RUNDIR/kamailio.log),
+#                 waits until its RPC answers, writes RUNDIR/env.
+#   kamailio.sh stop RUNDIR                     stops that Kamailio (by the pid
+#                 it recorded) and checks that none of its processes is left.
+#
+# RUNDIR/env (shell syntax) gives KAM_UDP_PORT, KAM_SERVER, KAM_CTL, KAM_LOG,
+# KAM_PID, KAM_REALM, KAM_MIN_EXPIRES, KAM_MAX_EXPIRES, KAM_NONCE_EXPIRE.
+# Tunables (environment): KAM_MIN_EXPIRES (3), KAM_MAX_EXPIRES (10),
+# KAM_NONCE_EXPIRE (2), KAM_REALM (interop.test).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+
+free_port() {
+  python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+module_path() {
+  local d
+  for d in /usr/lib/x86_64-linux-gnu/kamailio/modules /usr/lib/*/kamailio/modules /usr/lib/kamailio/modules /usr/local/lib64/kamailio/modules; do
+    [ -f "$d/registrar.so" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+# Subscribers: user:password rows of the db_text table (realm column = KAM_REALM).
+USERS="alice bob carol dave erin frank grace heidi ivan judy mallory oscar peggy trent victor walter"
+
+start() {
+  local rundir=$1; shift
+  local min=${KAM_MIN_EXPIRES:-3} max=${KAM_MAX_EXPIRES:-10} nonce=${KAM_NONCE_EXPIRE:-2}
+  local realm=${KAM_REALM:-interop.test}
+  local mpath port tcp_port tls_port
+  mkdir -p "$rundir" "$rundir/db"
+  rundir=$(cd "$rundir" && pwd)
+  if [ -f "$rundir/kamailio.pid" ] && kill -0 "$(cat "$rundir/kamailio.pid")" 2>/dev/null; then
+    echo "kamailio.sh: a Kamailio from $rundir is still running (pid $(cat "$rundir/kamailio.pid")); stop it first" >&2
+    return 1
+  fi
+  command -v kamailio >/dev/null || { echo "kamailio.sh: kamailio is not installed (run ctests/interop/setup.sh)" >&2; return 1; }
+  command -v kamcmd >/dev/null || { echo "kamailio.sh: kamcmd is not installed" >&2; return 1; }
+  mpath=$(module_path) || { echo "kamailio.sh: no Kamailio module directory with registrar.so found" >&2; return 1; }
+  port=$(free_port); tcp_port=$(free_port); tls_port=$(free_port)
+
+  # db_text subscriber table: id, username, domain, password, ha1, ha1b.
+  {
+    echo "id(int,auto) username(string) domain(string) password(string) ha1(string) ha1b(string) "
+    local i=1 u
+    for u in $USERS; do
+      ha1=$(printf '%s' "$u:$realm:secret" | md5sum | cut -d' ' -f1)
+      ha1b=$(printf '%s' "$u@$realm:$realm:secret" | md5sum | cut -d' ' -f1)
+      echo "$i:$u:$realm:secret:$ha1:$ha1b"; i=$((i + 1))
+    done
+  } > "$rundir/db/subscriber"
+  printf 'table_name(string) table_version(int) \nsubscriber:7\n' > "$rundir/db/version"
+
+  sed -e "s|@UDP_PORT@|$port|g" -e "s|@TCP_PORT@|$tcp_port|g" -e "s|@TLS_PORT@|$tls_port|g" \
+      -e "s|@MPATH@|$mpath|g" -e "s|@RUNDIR@|$rundir|g" -e "s|@DBDIR@|$rundir/db|g" \
+      -e "s|@MIN_EXPIRES@|$min|g" -e "s|@MAX_EXPIRES@|$max|g" -e "s|@NONCE_EXPIRE@|$nonce|g" \
+      "$here/kamailio.cfg.in" > "$rundir/kamailio.cfg"
+
+  if ! kamailio -c -f "$rundir/kamailio.cfg" "$@" > "$rundir/check.log" 2>&1; then
+    echo "kamailio.sh: configuration check failed:" >&2; tail -20 "$rundir/check.log" >&2; return 1
+  fi
+
+  rm -f "$rundir/kamailio_ctl"
+  # setsid: Kamailio and its children get their own process group, so stop
+  # can signal exactly them.
+  setsid kamailio -f "$rundir/kamailio.cfg" -DD -E -m 64 -M 8 -Y "$rundir" \
+    -P "$rundir/kamailio.pid" "$@" > "$rundir/kamailio.log" 2>&1 < /dev/null &
+  local pid=$!
+  echo "$pid" > "$rundir/kamailio.pgid"
+  local i
+  for i in $(seq 1 100); do
+    if kamcmd -s "unix:$rundir/kamailio_ctl" core.version >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "kamailio.sh: Kamailio exited during start-up:" >&2; tail -30 "$rundir/kamailio.log" >&2; return 1
+    fi
+    sleep 0.1
+  done
+  if ! kamcmd -s "unix:$rundir/kamailio_ctl" core.version >/dev/null 2>&1; then
+    echo "kamailio.sh: Kamailio RPC did not answer within 10 s" >&2; tail -30 "$rundir/kamailio.log" >&2
+    stop "$rundir"; return 1
+  fi
+  cat > "$rundir/env" <<ENV
+export KAM_UDP_PORT=$port
+export KAM_TCP_PORT=$tcp_port
+export KAM_TLS_PORT=$tls_port
+export KAM_SERVER=sip:127.0.0.1:$port
+export KAM_CTL=unix:$rundir/kamailio_ctl
+export KAM_LOG=$rundir/kamailio.log
+export KAM_PID=$pid
+export KAM_REALM=$realm
+export KAM_MIN_EXPIRES=$min
+export KAM_MAX_EXPIRES=$max
+export KAM_NONCE_EXPIRE=$nonce
+ENV
+  echo "kamailio $(kamailio -v | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p') on udp:127.0.0.1:$port (pid $pid, run dir $rundir)"
+}
+
+stop() {
+  local rundir=$1 pgid i
+  [ -f "$rundir/kamailio.pgid" ] || return 0
+  pgid=$(cat "$rundir/kamailio.pgid")
+  if kill -0 "$pgid" 2>/dev/null || pgrep -g "$pgid" >/dev/null 2>&1; then
+    kill -TERM -- "-$pgid" 2>/dev/null
+    for i in $(seq 1 50); do
+      pgrep -g "$pgid" >/dev/null 2>&1 || break
+      sleep 0.1
+    done
+    if pgrep -g "$pgid" >/dev/null 2>&1; then
+      kill -KILL -- "-$pgid" 2>/dev/null
+      sleep 0.2
+    fi
+  fi
+  if pgrep -g "$pgid" >/dev/null 2>&1; then
+    echo "kamailio.sh: Kamailio processes still running in group $pgid:" >&2
+    pgrep -a -g "$pgid" >&2
+    return 1
+  fi
+  rm -f "$rundir/kamailio.pgid"
+  return 0
+}
+
+case "${1:-}" in
+  start) shift; [ $# -ge 1 ] || { echo "usage: $0 start RUNDIR [kamailio args]" >&2; exit 2; }; start "$@" ;;
+  stop) shift; [ $# -ge 1 ] || { echo "usage: $0 stop RUNDIR" >&2; exit 2; }; stop "$1" ;;
+  *) echo "usage: $0 start RUNDIR [-A DEFINE ...] | stop RUNDIR" >&2; exit 2 ;;
+esac

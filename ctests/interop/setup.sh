@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Installs what the interop tests need, from Debian packages, when missing:
+#   kamailio     (kamailio, kamcmd; registrar, usrloc, auth, auth_db, db_text, ctl)
+#   sip-tester   (sipp)
+# Idempotent and quick when everything is there: apt-get runs only when
+# something is missing, with one 'apt-get update' first.
+# Exits non-zero with a clear message when it cannot install.
+set -u
+
+module_dir() {
+  local d
+  for d in /usr/lib/x86_64-linux-gnu/kamailio/modules /usr/lib/*/kamailio/modules /usr/lib/kamailio/modules; do
+    [ -f "$d/registrar.so" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+missing() {
+  local need=() d m
+  if ! command -v kamailio >/dev/null 2>&1 || ! command -v kamcmd >/dev/null 2>&1; then
+    need+=(kamailio)
+  elif d=$(module_dir); then
+    for m in registrar usrloc auth auth_db db_text ctl tm sl pv xlog maxfwd textops siputils kex corex; do
+      [ -f "$d/$m.so" ] || { need+=(kamailio); break; }
+    done
+  else
+    need+=(kamailio)
+  fi
+  command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+  echo "${need[@]:-}"
+}
+
+need=$(missing)
+if [ -z "$need" ]; then
+  exit 0
+fi
+
+echo "interop setup: installing Debian packages: $need"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO="sudo -n"
+  else
+    echo "interop setup: FAILED: need root (or password-less sudo) to apt-get install $need" >&2
+    exit 1
+  fi
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "interop setup: FAILED: apt-get is not available; install $need (Kamailio, SIPp) by hand" >&2
+  exit 1
+fi
+if ! $SUDO apt-get update -qq >/tmp/interop-apt-update.$$ 2>&1; then
+  echo "interop setup: FAILED: apt-get update failed:" >&2
+  tail -5 /tmp/interop-apt-update.$$ >&2
+  rm -f /tmp/interop-apt-update.$$
+  exit 1
+fi
+rm -f /tmp/interop-apt-update.$$
+# shellcheck disable=SC2086
+if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need; then
+  echo "interop setup: FAILED: apt-get install $need failed (package unavailable?)" >&2
+  exit 1
+fi
+# A package install may start the distribution's own Kamailio service
+# (on systemd hosts): the tests run their own instance, so stop that one.
+if echo "$need" | grep -qw kamailio && command -v systemctl >/dev/null 2>&1 &&
+   systemctl is-active --quiet kamailio 2>/dev/null; then
+  echo "interop setup: stopping and disabling the kamailio.service the package started"
+  $SUDO systemctl stop kamailio || true
+  $SUDO systemctl disable kamailio >/dev/null 2>&1 || true
+fi
+still=$(missing)
+if [ -n "$still" ]; then
+  echo "interop setup: FAILED: still missing after install: $still" >&2
+  exit 1
+fi
+echo "interop setup: done"
