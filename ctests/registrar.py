@@ -9,7 +9,9 @@ Invocation
 ----------
     python3 ctests/registrar.py [--config JSON | --config-file FILE]
                                 [--log FILE] [--sent-log FILE] [--tcp]
-                                [--no-stdin-watch]
+                                [--tls CERT KEY] [--tls-client-ca FILE]
+                                [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]
+                                [--ipv6] [--no-stdin-watch]
 
 It binds UDP 127.0.0.1:0 (and with --tcp a TCP listener on its own port 0),
 prints exactly one line ``PORT <udp_port> [<tcp_port>]`` on stdout, flushes,
@@ -18,13 +20,25 @@ parent never leaves it running; --no-stdin-watch disables that for manual
 runs with stdin at /dev/null). Config errors (unknown keys, bad JSON) make it
 exit with status 2 and a message on stderr before the PORT line.
 
+--tls CERT KEY adds a TLS listener (Python's ssl module, certificate chain
+and key in PEM files) on 127.0.0.1; --tls-client-ca FILE makes it require a
+client certificate signed by that CA; --tls-min/--tls-max bound the
+protocol version. --ipv6 adds a TCP listener (and with --tls a TLS one) on
+[::1]. With --tls or --ipv6 the line always has five ports, 0 for those
+not started: ``PORT <udp> <tcp> <tls> <tcp6> <tls6>``. A TLS handshake
+that fails is counted, not logged; its reason goes to stderr.
+
+On streams (TCP, TLS) a keep-alive ping (CRLF CRLF) is answered with one
+CRLF (RFC 5626); with "log_keepalive" the keep-alives received are logged
+as records of their own (the bytes are the CRLFs).
+
 Log format (--log; --sent-log uses the same format for responses sent)
 ----------------------------------------------------------------------
 Every received message (retransmissions included; bare CRLF keep-alives
 excluded) is appended as one record, written with a single write() and
 flushed, so a reader may poll the file while the registrar runs:
 
-    === <seq> <ms_since_start> <UDP|TCP> <ip>:<port> len=<n>\\n
+    === <seq> <ms_since_start> <UDP|TCP|TLS> <ip>:<port> len=<n>\\n
     <exactly n bytes: the message as received>\\n
     === end\\n
 
@@ -73,6 +87,7 @@ Config reference (JSON object; every key optional; unknown keys are errors;
                                    "code" are verified
       "main_challenge": true       false: send only the "challenges" values
                                    (so their order is fully scripted)
+  "log_keepalive": false       log CRLF keep-alives received on streams
   "script": [action, ...]      consumed in order, one action per new REGISTER
                                transaction (see "Processing order" below)
   "default": action            used when the script is exhausted
@@ -122,6 +137,10 @@ Action keys:
                          the action's 401/407 "code" if given, else auth.code
   "stale": true          with "challenge": new nonce and stale=true
   "auth": false          this action bypasses the auth gate
+  "close": true          (streams) close the connection right after the
+                         final response (or instead of it with "drop")
+  "ping": true           (streams) send a CRLF CRLF keep-alive right after
+                         the final response
 
 Processing order of a REGISTER
 ------------------------------
@@ -201,7 +220,7 @@ HASHES = {
 }
 
 TOP_KEYS = {'comment', 'realm', 'users', 'default_expires', 'max_expires',
-            'min_expires_policy', 'auth', 'script', 'default'}
+            'min_expires_policy', 'auth', 'script', 'default', 'log_keepalive'}
 AUTH_KEYS = {'comment', 'code', 'algorithm', 'qop', 'opaque', 'stale_always',
              'nonce_per_request', 'every_request', 'on_bad', 'challenges',
              'main_challenge'}
@@ -209,12 +228,13 @@ ACTION_KEYS = {'comment', 'drop', 'trying', 'trying_only', 'code', 'reason',
                'delay_ms', 'duplicate', 'contact', 'extra_contacts',
                'contact_join', 'contact_expires', 'no_contact_expires',
                'expires_hdr', 'min_expires', 'headers', 'raw', 'challenge',
-               'stale', 'auth'}
+               'stale', 'auth', 'close', 'ping'}
 CONTACT_MODES = {'echo', 'request', 'modified', 'replaced', 'none'}
 ACTION_TYPES = {
     'drop': bool, 'trying': bool, 'trying_only': bool, 'duplicate': bool,
     'contact_join': bool, 'no_contact_expires': bool, 'challenge': bool,
-    'stale': bool, 'auth': bool, 'code': int, 'delay_ms': int,
+    'stale': bool, 'auth': bool, 'close': bool, 'ping': bool,
+    'code': int, 'delay_ms': int,
     'contact_expires': int, 'expires_hdr': int, 'min_expires': int,
     'reason': str, 'raw': str, 'contact': str, 'extra_contacts': list,
     'headers': list,
@@ -520,6 +540,9 @@ class Registrar:
         self.auth_callids = set()
         self.recv_seq = 0
         self.sent_seq = 0
+        self.log_keepalive = bool(cfg.get('log_keepalive', False))
+        self.tls_failures = 0
+        self.cur_stream = None
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
         self.log_fd = os.open(log_path, flags, 0o644) if log_path else None
         self.sent_fd = os.open(sent_log_path, flags, 0o644) if sent_log_path else None
@@ -559,9 +582,14 @@ class Registrar:
             print('registrar: send failed: %s' % e, file=sys.stderr)
 
     # -- entry point for one received message
-    def handle(self, raw, transport, addr, sendfn):
+    def handle(self, raw, transport, addr, sendfn, stream=None):
         if not raw.strip():
-            return  # keep-alive
+            # keep-alive
+            if self.log_keepalive and self.log_fd is not None and transport != 'UDP':
+                self._record(self.log_fd, self.recv_seq, transport, addr, raw)
+                self.recv_seq += 1
+            return
+        self.cur_stream = stream
         if self.log_fd is not None:
             self._record(self.log_fd, self.recv_seq, transport, addr, raw)
         self.recv_seq += 1
@@ -860,8 +888,11 @@ class Registrar:
 
     def handle_register(self, msg, key, addr, out):
         action = self.next_action()
+        stream = self.cur_stream
         if action.get('drop'):
             self.consume()
+            if action.get('close') and stream:
+                stream.close()
             return
         tx = self.txs[key] = Tx()
         a = self.auth_cfg()
@@ -900,6 +931,10 @@ class Registrar:
             out(data)
             if action.get('duplicate'):
                 out(data)
+            if stream and action.get('ping'):
+                stream.send_raw(b'\r\n\r\n')
+            if stream and action.get('close'):
+                stream.close()
 
         delay = action.get('delay_ms', 0)
         if delay and delay > 0:
@@ -958,12 +993,25 @@ def _on_signal(signum, frame):
 
 
 def tcp_extract(buf):
-    """Pull complete messages off a TCP stream buffer: (messages, rest)."""
+    """Pull complete messages off a stream buffer: (messages, rest). A
+    keep-alive (CRLF CRLF ping, or a lone CRLF) is returned as its bytes."""
     msgs = []
     while True:
+        if buf.startswith(b'\r\n\r\n'):
+            msgs.append(b'\r\n\r\n')
+            buf = buf[4:]
+            continue
+        if buf.startswith(b'\r\n'):
+            # A lone CRLF at the end of what was read is taken as a pong
+            # (a client writes a ping's four bytes at once).
+            if buf == b'\r\n\r':
+                return msgs, buf  # may still become a ping
+            msgs.append(b'\r\n')
+            buf = buf[2:]
+            continue
         stripped = buf.lstrip(b'\r\n')
         if not stripped:
-            return msgs, b''
+            return msgs, buf
         buf = stripped
         m = re.search(rb'\r?\n\r?\n', buf)
         if not m:
@@ -985,26 +1033,95 @@ def tcp_extract(buf):
         buf = buf[total:]
 
 
-def serve(reg, use_tcp, watch_stdin):
+class Stream:
+    """One accepted TCP or TLS connection."""
+
+    def __init__(self, sock, addr, transport):
+        self.sock, self.addr, self.transport = sock, addr, transport
+        self.buf = b''
+        self.closed = False
+
+    def send_raw(self, data):
+        if self.closed:
+            return
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def read(self):
+        """Bytes available now ('' at EOF or error)."""
+        try:
+            data = self.sock.recv(65536)
+            pending = getattr(self.sock, 'pending', None)
+            while data and pending and pending():
+                data += self.sock.recv(pending())
+            return data
+        except (OSError, ValueError):
+            return b''
+
+
+def tls_context(opts):
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(opts.tls_cert, opts.tls_key)
+    versions = {'1.2': ssl.TLSVersion.TLSv1_2, '1.3': ssl.TLSVersion.TLSv1_3}
+    if opts.tls_min:
+        ctx.minimum_version = versions[opts.tls_min]
+    if opts.tls_max:
+        ctx.maximum_version = versions[opts.tls_max]
+    if opts.tls_client_ca:
+        ctx.load_verify_locations(opts.tls_client_ca)
+        ctx.verify_mode = ssl.CERT_REQUIRED
+    return ctx
+
+
+def listen(family, host):
+    lsock = socket.socket(family, socket.SOCK_STREAM)
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        lsock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    lsock.bind((host, 0))
+    lsock.listen(16)
+    lsock.setblocking(False)
+    return lsock
+
+
+def serve(reg, opts, watch_stdin):
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     udp.bind(('127.0.0.1', 0))
     udp.setblocking(False)
+    ctx = tls_context(opts) if opts.tls_cert else None
+    listeners = {}  # listening socket -> transport name
     ports = [udp.getsockname()[1]]
-    lsock = None
-    if use_tcp:
-        lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        lsock.bind(('127.0.0.1', 0))
-        lsock.listen(16)
-        lsock.setblocking(False)
+    wanted = [('TCP', socket.AF_INET, '127.0.0.1', opts.tcp or opts.ipv6 or bool(ctx)),
+              ('TLS', socket.AF_INET, '127.0.0.1', bool(ctx)),
+              ('TCP', socket.AF_INET6, '::1', opts.ipv6),
+              ('TLS', socket.AF_INET6, '::1', opts.ipv6 and bool(ctx))]
+    for name, family, host, on in wanted:
+        if not on:
+            ports.append(0)
+            continue
+        lsock = listen(family, host)
+        listeners[lsock] = name
         ports.append(lsock.getsockname()[1])
-    conns = {}  # socket -> [addr, buffer]
+    if not (ctx or opts.ipv6):
+        ports = ports[:2] if opts.tcp else ports[:1]
+    conns = {}  # socket -> Stream
     sys.stdout.write('PORT %s\n' % ' '.join(map(str, ports)))
     sys.stdout.flush()
     stdin_fd = sys.stdin.fileno() if (watch_stdin and sys.stdin is not None) else None
     try:
         while True:
-            rl = [udp] + ([lsock] if lsock else []) + list(conns)
+            rl = [udp] + list(listeners) + list(conns)
             if stdin_fd is not None:
                 rl.append(stdin_fd)
             ready, _, _ = select.select(rl, [], [], reg.next_timeout())
@@ -1022,51 +1139,76 @@ def serve(reg, use_tcp, watch_stdin):
                             break  # e.g. ICMP-induced ECONNREFUSED
                         reg.handle(data, 'UDP', addr,
                                    lambda d, a=addr: udp.sendto(d, a))
-                elif s is lsock:
+                elif s in listeners:
                     try:
-                        c, addr = lsock.accept()
+                        c, addr = s.accept()
                     except OSError:
                         continue
                     c.setblocking(True)
-                    conns[c] = [addr, b'']
-                else:
-                    addr, buf = conns[s]
-                    try:
-                        data = s.recv(65536)
-                    except OSError:
-                        data = b''
+                    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    if listeners[s] == 'TLS':
+                        c.settimeout(5)
+                        try:
+                            c = ctx.wrap_socket(c, server_side=True)
+                        except (OSError, ValueError) as e:
+                            reg.tls_failures += 1
+                            print('registrar: TLS handshake failed: %s' % e, file=sys.stderr)
+                            c.close()
+                            continue
+                    conns[c] = Stream(c, addr, listeners[s])
+                elif s in conns:
+                    st = conns[s]
+                    data = b'' if st.closed else st.read()
                     if not data:
-                        s.close()
-                        del conns[s]
+                        st.close()
                         continue
-                    msgs, rest = tcp_extract(buf + data)
-                    conns[s][1] = rest
+                    msgs, st.buf = tcp_extract(st.buf + data)
                     for mm in msgs:
-                        reg.handle(mm, 'TCP', addr, lambda d, c=s: c.sendall(d))
+                        if mm == b'\r\n\r\n':
+                            st.send_raw(b'\r\n')
+                        reg.handle(mm, st.transport, st.addr, lambda d, c=st: c.send_raw(d), st)
+                        if st.closed:
+                            break
+            for s in [c for c, st in conns.items() if st.closed]:
+                del conns[s]
+                s.close()
             reg.run_timers()
     finally:
         for c in conns:
             c.close()
         udp.close()
-        if lsock:
+        for lsock in listeners:
             lsock.close()
 
 
 USAGE = ('usage: registrar.py [--config JSON | --config-file FILE] [--log FILE] '
-         '[--sent-log FILE] [--tcp] [--no-stdin-watch]')
+         '[--sent-log FILE] [--tcp] [--tls CERT KEY] [--tls-client-ca FILE] '
+         '[--tls-min V] [--tls-max V] [--ipv6] [--no-stdin-watch]')
 
 
 def parse_args(argv):
     """Tiny argv parser (argparse costs ~10 ms of start-up per registrar)."""
     opts = {'config': None, 'config_file': None, 'log': None, 'sent_log': None,
-            'tcp': False, 'no_stdin_watch': False}
+            'tcp': False, 'no_stdin_watch': False, 'ipv6': False, 'tls_cert': None,
+            'tls_key': None, 'tls_client_ca': None, 'tls_min': None, 'tls_max': None}
     it = iter(argv)
     for arg in it:
         name, eq, val = arg.partition('=')
         key = name[2:].replace('-', '_') if name.startswith('--') else None
-        if key in ('tcp', 'no_stdin_watch') and not eq:
+        if key in ('tcp', 'no_stdin_watch', 'ipv6') and not eq:
             opts[key] = True
-        elif key in ('config', 'config_file', 'log', 'sent_log'):
+        elif key == 'tls' and not eq:
+            opts['tls_cert'] = next(it, None)
+            opts['tls_key'] = next(it, None)
+            if opts['tls_key'] is None:
+                raise ConfigError('--tls needs CERT and KEY')
+        elif key in ('tls_min', 'tls_max') and (val if eq else True):
+            if not eq:
+                val = next(it, None)
+            if val not in ('1.2', '1.3'):
+                raise ConfigError('%s takes 1.2 or 1.3' % name)
+            opts[key] = val
+        elif key in ('config', 'config_file', 'log', 'sent_log', 'tls_client_ca'):
             if not eq:
                 val = next(it, None)
                 if val is None:
@@ -1106,7 +1248,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     try:
-        serve(reg, args.tcp, not args.no_stdin_watch)
+        serve(reg, args, not args.no_stdin_watch)
     except Stop:
         pass
     return 0

@@ -76,7 +76,7 @@ class Reg:
         while pos < len(data):
             nl = data.index(b'\n', pos)
             head = data[pos:nl].decode()
-            m = re.match(r'=== (\d+) ([\d.]+) (UDP|TCP) ([\d.]+):(\d+) len=(\d+)( sent)?$', head)
+            m = re.match(r'=== (\d+) ([\d.]+) (UDP|TCP|TLS) ([\d.:a-f]+):(\d+) len=(\d+)( sent)?$', head)
             assert m, head
             n = int(m.group(6))
             raw = data[nl + 1:nl + 1 + n]
@@ -236,10 +236,11 @@ class Client:
     def recv(self, timeout=2.0):
         if self.tcp:
             deadline = time.monotonic() + timeout
-            while b'\r\n\r\n' not in self.buf:
+            # keep-alive answers (a lone CRLF) may precede a response
+            while b'\r\n\r\n' not in self.buf.lstrip(b'\r\n'):
                 self.sock.settimeout(max(0.01, deadline - time.monotonic()))
                 self.buf += self.sock.recv(65536)
-            head, rest = self.buf.split(b'\r\n\r\n', 1)
+            head, rest = self.buf.lstrip(b'\r\n').split(b'\r\n\r\n', 1)
             self.buf = rest
             return Resp(head + b'\r\n\r\n')
         self.sock.settimeout(timeout)
@@ -958,6 +959,77 @@ class TestTcp(Base):
         recs = reg.records()
         self.assertEqual([x[1] for x in recs], [a, b])
         self.assertEqual(recs[0][0][2], 'TCP')
+
+    def test_keepalives_answered_and_logged(self):
+        reg = self.start({'log_keepalive': True}, tcp=True)
+        c = self.client(reg, tcp=True)
+        c.send(b'\r\n\r\n')
+        c.sock.settimeout(2)
+        self.assertEqual(c.sock.recv(16), b'\r\n')  # the pong
+        c.register()
+        self.assertEqual(c.recv().code, 200)
+        recs = reg.records()
+        self.assertEqual([x[1] for x in recs][0], b'\r\n\r\n')
+        self.assertEqual(len(recs), 2)
+
+    def test_ping_and_close_actions(self):
+        reg = self.start({'script': [{'code': 200, 'ping': True, 'close': True}]}, tcp=True)
+        c = self.client(reg, tcp=True)
+        c.register()
+        self.assertEqual(c.recv().code, 200)
+        c.sock.settimeout(2)
+        rest = c.buf
+        while True:
+            d = c.sock.recv(100)
+            if not d:
+                break  # closed by the registrar
+            rest += d
+        self.assertEqual(rest, b'\r\n\r\n')
+
+
+def make_pki(d):
+    """A throwaway CA and a server certificate for 127.0.0.1, ::1 and
+    localhost, made with the openssl command; None when it is missing."""
+    if not shutil.which('openssl'):
+        return None
+    def run(*a):
+        subprocess.run(['openssl'] + list(a), cwd=d, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
+    run('req', '-x509', *ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1',
+        '-subj', '/CN=registrar test CA')
+    run('req', *ec, '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=localhost')
+    with open(os.path.join(d, 'ext.cnf'), 'w') as f:
+        f.write('subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n')
+    run('x509', '-req', '-in', 'srv.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key',
+        '-CAcreateserial', '-out', 'srv.pem', '-days', '1', '-extfile', 'ext.cnf')
+    return os.path.join(d, 'ca.pem'), os.path.join(d, 'srv.pem'), os.path.join(d, 'srv.key')
+
+
+class TestTls(Base):
+    def test_tls_listener(self):
+        import ssl
+        d = tempfile.mkdtemp(prefix='regpki-')
+        self.addCleanup(shutil.rmtree, d, True)
+        pki = make_pki(d)
+        if pki is None:
+            self.skipTest('no openssl command')
+        ca, cert, key = pki
+        reg = self.start({}, extra_args=['--tls', cert, key, '--tls-min', '1.3'])
+        ports = [int(x) for x in reg.port_line.split()[1:]]
+        self.assertEqual(len(ports), 5)
+        self.assertTrue(ports[1] and ports[2])
+        self.assertEqual(ports[3:], [0, 0])
+        ctx = ssl.create_default_context(cafile=ca)
+        raw = socket.create_connection(('127.0.0.1', ports[2]), timeout=2)
+        tls = ctx.wrap_socket(raw, server_hostname='127.0.0.1')
+        self.assertEqual(tls.version(), 'TLSv1.3')
+        c = self.client(reg, tcp=True)
+        c.sock.close()
+        c.sock = tls
+        c.register()
+        self.assertEqual(c.recv().code, 200)
+        self.assertEqual(reg.records()[0][0][2], 'TLS')
 
 
 if __name__ == '__main__':

@@ -736,6 +736,20 @@ def match_known(d, known):
 
 # ------------------------------------------------------------------ main
 
+def load_not_compared():
+    """Scenarios excluded from the comparison, with their reasons
+    (ctests/difftest/not_compared.txt)."""
+    out = {}
+    path = os.path.join(HERE, "not_compared.txt")
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            line = line.strip()
+            if line and not line.startswith("#") and "::" in line:
+                name, reason = line.split("::", 1)
+                out[name.strip()] = reason.strip()
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("scenarios", nargs="*")
@@ -758,6 +772,11 @@ def main():
 
     srcs = sorted(glob.glob("ctests/regc/test_*.c"))
     names = [os.path.splitext(os.path.basename(s))[0] for s in srcs]
+    skipped = load_not_compared()
+    if not args.scenarios:
+        for n in [n for n in names if n in skipped]:
+            print("%s: NOT COMPARED (%s)" % (n, skipped[n]))
+        names = [n for n in names if n not in skipped]
     if args.scenarios:
         wanted = [s[:-2] if s.endswith(".c") else os.path.basename(s) for s in args.scenarios]
         bad = [w for w in wanted if w not in names]

@@ -59,7 +59,7 @@ struct strnode {
 struct registrar {
     pid_t pid;
     int stdin_fd;
-    int port, tcp_port;
+    int port, tcp_port, tls_port, tcp6_port, tls6_port;
     struct loglist req, sent;
     struct strnode *arena;
 };
@@ -505,10 +505,16 @@ registrar *registrar_start(const char *config_json) { return registrar_start_ex(
 
 registrar *registrar_start_ex(const char *config_json, int tcp)
 {
+    const char *tcp_args[] = {"--tcp", NULL};
+    return registrar_start_args(config_json, tcp ? tcp_args : NULL);
+}
+
+registrar *registrar_start_args(const char *config_json, const char *const *extra_args)
+{
     registrar *r;
     char *script = NULL, *python = NULL;
     int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1};
-    char *argv[12];
+    char *argv[32];
     int argc = 0;
     long maxfd;
     pid_t pid;
@@ -554,8 +560,8 @@ registrar *registrar_start_ex(const char *config_json, int tcp)
     argv[argc++] = r->req.path;
     argv[argc++] = (char *)"--sent-log";
     argv[argc++] = r->sent.path;
-    if (tcp)
-        argv[argc++] = (char *)"--tcp";
+    for (int i = 0; extra_args && extra_args[i] && argc < 31; i++)
+        argv[argc++] = (char *)extra_args[i];
     argv[argc] = NULL;
 
     maxfd = sysconf(_SC_OPEN_MAX);
@@ -618,12 +624,12 @@ registrar *registrar_start_ex(const char *config_json, int tcp)
             goto fail;
         }
     }
-    if (sscanf(line, "PORT %d %d", &r->port, &r->tcp_port) < 1 || r->port <= 0) {
+    if (sscanf(line, "PORT %d %d %d %d %d", &r->port, &r->tcp_port, &r->tls_port, &r->tcp6_port,
+               &r->tls6_port) < 1 ||
+        r->port <= 0) {
         fprintf(stderr, "registrar_client: bad PORT line: %s", line);
         goto fail;
     }
-    if (!tcp)
-        r->tcp_port = 0;
     close(out_pipe[0]);
     free(script);
     free(python);
@@ -668,6 +674,9 @@ void registrar_stop(registrar *r)
 
 int registrar_port(const registrar *r) { return r ? r->port : -1; }
 int registrar_tcp_port(const registrar *r) { return r ? r->tcp_port : -1; }
+int registrar_tls_port(const registrar *r) { return r ? r->tls_port : -1; }
+int registrar_tcp6_port(const registrar *r) { return r ? r->tcp6_port : -1; }
+int registrar_tls6_port(const registrar *r) { return r ? r->tls6_port : -1; }
 pid_t registrar_pid(const registrar *r) { return r ? r->pid : -1; }
 const char *registrar_log_path(const registrar *r) { return r ? r->req.path : NULL; }
 const char *registrar_sent_log_path(const registrar *r) { return r ? r->sent.path : NULL; }

@@ -49,9 +49,15 @@ typedef struct registrar registrar;
 registrar *registrar_start(const char *config_json);
 /* Same, with `--tcp` when tcp is non-zero. */
 registrar *registrar_start_ex(const char *config_json, int tcp);
+/* Same, with extra command-line arguments (NULL-terminated array, or NULL),
+ * e.g. {"--tcp", "--ipv6", "--tls", cert, key, NULL}. */
+registrar *registrar_start_args(const char *config_json, const char *const *extra_args);
 
 int registrar_port(const registrar *r);      /* UDP port */
 int registrar_tcp_port(const registrar *r);  /* TCP port, 0 without --tcp */
+int registrar_tls_port(const registrar *r);  /* TLS port, 0 without --tls */
+int registrar_tcp6_port(const registrar *r); /* TCP on [::1], 0 without --ipv6 */
+int registrar_tls6_port(const registrar *r); /* TLS on [::1], 0 without both */
 pid_t registrar_pid(const registrar *r);
 const char *registrar_log_path(const registrar *r);
 const char *registrar_sent_log_path(const registrar *r);
@@ -72,7 +78,7 @@ const char *registrar_request(registrar *r, int i);
 int registrar_request_len(registrar *r, int i);
 /* Its arrival time, ms since the registrar started (-1 if absent). */
 double registrar_time_ms(registrar *r, int i);
-/* "UDP" or "TCP"; and "ip:port" of the sender. */
+/* "UDP", "TCP" or "TLS"; and "ip:port" of the sender. */
 const char *registrar_transport(registrar *r, int i);
 const char *registrar_source(registrar *r, int i);
 

@@ -238,6 +238,49 @@ typedef pjsip_generic_string_hdr pjsip_warning_hdr;
 #define pjsip_warning_hdr_create pjsip_generic_string_hdr_create
 #define pjsip_date_hdr_create pjsip_generic_string_hdr_create
 
+/* ---- TLS settings (pjsip/sip_transport_tls.h) ---- */
+PJ_INLINE(void) pjsip_tls_setting_default(pjsip_tls_setting *tls_opt)
+{
+    memset(tls_opt, 0, sizeof(*tls_opt));
+    tls_opt->reuse_addr = PJ_TRUE;
+    tls_opt->qos_type = PJ_QOS_TYPE_BEST_EFFORT;
+    tls_opt->qos_ignore_error = PJ_TRUE;
+    tls_opt->sockopt_ignore_error = PJ_TRUE;
+    tls_opt->proto = PJSIP_SSL_DEFAULT_PROTO;
+    tls_opt->enable_renegotiation = PJ_TRUE;
+    tls_opt->initial_timeout = 0;
+}
+/* Deep copy into pool memory: strings (NUL-terminated ones where pjsip
+ * keeps them so), the cipher and curve arrays and the socket options. */
+PJ_INLINE(void) pjsip_tls_setting_copy(pj_pool_t *pool, pjsip_tls_setting *dst,
+                                       const pjsip_tls_setting *src)
+{
+    memcpy(dst, src, sizeof(*dst));
+    pj_strdup_with_null(pool, &dst->ca_list_file, &src->ca_list_file);
+    pj_strdup_with_null(pool, &dst->ca_list_path, &src->ca_list_path);
+    pj_strdup_with_null(pool, &dst->cert_file, &src->cert_file);
+    pj_strdup_with_null(pool, &dst->privkey_file, &src->privkey_file);
+    pj_strdup_with_null(pool, &dst->password, &src->password);
+    pj_strdup_with_null(pool, &dst->sigalgs, &src->sigalgs);
+    pj_strdup_with_null(pool, &dst->entropy_path, &src->entropy_path);
+    pj_strdup(pool, &dst->ca_buf, &src->ca_buf);
+    pj_strdup(pool, &dst->cert_buf, &src->cert_buf);
+    pj_strdup(pool, &dst->privkey_buf, &src->privkey_buf);
+    if (src->ciphers_num) {
+        unsigned i;
+        dst->ciphers = (pj_ssl_cipher *)pj_pool_calloc(pool, src->ciphers_num, sizeof(pj_ssl_cipher));
+        for (i = 0; i < src->ciphers_num; ++i)
+            dst->ciphers[i] = src->ciphers[i];
+    }
+    if (src->curves_num) {
+        unsigned i;
+        dst->curves = (pj_ssl_curve *)pj_pool_calloc(pool, src->curves_num, sizeof(pj_ssl_curve));
+        for (i = 0; i < src->curves_num; ++i)
+            dst->curves[i] = src->curves[i];
+    }
+    pj_sockopt_params_clone(pool, &dst->sockopt_params, &src->sockopt_params);
+}
+
 PJ_END_DECL
 
 #endif

@@ -15,6 +15,10 @@ typedef struct pj_grp_lock_t pj_grp_lock_t;
  */
 typedef struct pj_lock_t pj_lock_t;
 
+typedef struct pj_ssl_cert_info pj_ssl_cert_info;
+
+typedef struct pj_ssl_sock_t pj_ssl_sock_t;
+
 typedef struct pj_thread_t pj_thread_t;
 
 typedef struct pjsip_dialog pjsip_dialog;
@@ -28,6 +32,8 @@ typedef struct pjsip_endpoint pjsip_endpoint;
  Opaque registration client handle.
  */
 typedef struct pjsip_regc pjsip_regc;
+
+typedef struct pjsip_server_addresses pjsip_server_addresses;
 
 typedef struct pjsip_tpmgr pjsip_tpmgr;
 
@@ -741,6 +747,118 @@ typedef struct pjsip_module {
   void (*on_tsx_state)(struct pjsip_transaction *tsx, struct pjsip_event *event);
 } pjsip_module;
 
+typedef struct pj_qos_params {
+  pj_uint8_t flags;
+  pj_uint8_t dscp_val;
+  pj_uint8_t so_prio;
+  pj_qos_wmm_prio wmm_prio;
+} pj_qos_params;
+
+typedef struct pj_sockopt_param {
+  int level;
+  int optname;
+  void *optval;
+  int optlen;
+} pj_sockopt_param;
+
+typedef struct pj_sockopt_params {
+  unsigned int cnt;
+  struct pj_sockopt_param options[4];
+} pj_sockopt_params;
+
+/*
+ TCP listener configuration (`pjsip_tcp_transport_start3`).
+ */
+typedef struct pjsip_tcp_transport_cfg {
+  int af;
+  union pj_sockaddr bind_addr;
+  pj_bool_t reuse_addr;
+  struct pjsip_host_port addr_name;
+  unsigned int async_cnt;
+  pj_qos_type qos_type;
+  struct pj_qos_params qos_params;
+  struct pj_sockopt_params sockopt_params;
+  unsigned int initial_timeout;
+} pjsip_tcp_transport_cfg;
+
+typedef struct pj_str_t pj_ssl_cert_buffer;
+
+/*
+ How to find a certificate in an OS store (not used by this library).
+ */
+typedef struct pj_ssl_cert_lookup_criteria {
+  pj_ssl_cert_lookup_type type;
+  struct pj_str_t keyword;
+} pj_ssl_cert_lookup_criteria;
+
+/*
+ Backend-native certificate and key objects (not used by this library).
+ */
+typedef struct pj_ssl_cert_direct {
+  unsigned int type;
+  void *privkey;
+  void *cert;
+} pj_ssl_cert_direct;
+
+typedef struct pjsip_tls_on_accept_fail_param {
+  const void *local_addr;
+  const void *remote_addr;
+  pj_status_t status;
+  pj_status_t last_native_err;
+} pjsip_tls_on_accept_fail_param;
+
+typedef struct pjsip_tls_on_verify_param {
+  const void *local_addr;
+  const void *remote_addr;
+  const struct pjsip_server_addresses *server_addr;
+  pjsip_transport_dir tp_dir;
+  struct pj_ssl_cert_info *local_cert_info;
+  struct pj_ssl_cert_info *remote_cert_info;
+  struct pj_ssl_sock_t *ssock;
+} pjsip_tls_on_verify_param;
+
+/*
+ TLS settings of `pjsip_tls_transport_start*`, pjproject 2.17 layout.
+ This library reads the CA (file, buffer, directory), the client
+ certificate and key (files or buffers), `method`/`proto`,
+ `verify_server` and `timeout`; the rest is accepted and ignored.
+ */
+typedef struct pjsip_tls_setting {
+  struct pj_str_t ca_list_file;
+  struct pj_str_t ca_list_path;
+  struct pj_str_t cert_file;
+  struct pj_str_t privkey_file;
+  pj_ssl_cert_buffer ca_buf;
+  pj_ssl_cert_buffer cert_buf;
+  pj_ssl_cert_buffer privkey_buf;
+  struct pj_ssl_cert_lookup_criteria cert_lookup;
+  struct pj_ssl_cert_direct cert_direct;
+  struct pj_str_t password;
+  pjsip_ssl_method method;
+  pj_uint32_t proto;
+  unsigned int ciphers_num;
+  pj_ssl_cipher *ciphers;
+  unsigned int curves_num;
+  pj_ssl_curve *curves;
+  struct pj_str_t sigalgs;
+  pj_ssl_entropy_t entropy_type;
+  struct pj_str_t entropy_path;
+  pj_bool_t verify_server;
+  pj_bool_t verify_client;
+  pj_bool_t require_client_cert;
+  struct pj_time_val timeout;
+  unsigned int initial_timeout;
+  pj_bool_t reuse_addr;
+  pj_qos_type qos_type;
+  struct pj_qos_params qos_params;
+  pj_bool_t qos_ignore_error;
+  struct pj_sockopt_params sockopt_params;
+  pj_bool_t sockopt_ignore_error;
+  pj_bool_t enable_renegotiation;
+  void (*on_accept_fail_cb)(const struct pjsip_tls_on_accept_fail_param *param);
+  pj_bool_t (*on_verify_cb)(const struct pjsip_tls_on_verify_param *param);
+} pjsip_tls_setting;
+
 /*
  List node header; every pjlib list element starts with these two links.
  */
@@ -889,25 +1007,6 @@ typedef struct pjsip_auth_algorithm {
   unsigned int digest_length;
   unsigned int digest_str_length;
 } pjsip_auth_algorithm;
-
-typedef struct pj_qos_params {
-  pj_uint8_t flags;
-  pj_uint8_t dscp_val;
-  pj_uint8_t so_prio;
-  pj_qos_wmm_prio wmm_prio;
-} pj_qos_params;
-
-typedef struct pj_sockopt_param {
-  int level;
-  int optname;
-  void *optval;
-  int optlen;
-} pj_sockopt_param;
-
-typedef struct pj_sockopt_params {
-  unsigned int cnt;
-  struct pj_sockopt_param options[4];
-} pj_sockopt_params;
 
 /*
  pjlib's timer entry, embedded in some pjsip structs; we never use it.
@@ -1539,11 +1638,46 @@ pj_status_t pjsip_udp_transport_start(struct pjsip_endpoint *endpt, const struct
 
 pj_status_t pjsip_udp_transport_start6(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in6 *local, const struct pjsip_host_port *a_name, unsigned int _async_cnt, struct pjsip_transport **p_transport);
 
+/*
+ Starts a TCP listener on `local` (NULL: any address, any port).
+ */
+pj_status_t pjsip_tcp_transport_start(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in *local, unsigned int async_cnt, struct pjsip_tpfactory **p_factory);
+
+/*
+ Starts a TCP listener publishing `a_name` (NULL: the bound address).
+ */
+pj_status_t pjsip_tcp_transport_start2(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in *local, const struct pjsip_host_port *a_name, unsigned int async_cnt, struct pjsip_tpfactory **p_factory);
+
+/*
+ Starts a TCP listener from a configuration (IPv4 or IPv6 by `af`).
+ */
+pj_status_t pjsip_tcp_transport_start3(struct pjsip_endpoint *endpt, const struct pjsip_tcp_transport_cfg *cfg, struct pjsip_tpfactory **p_factory);
+
+/*
+ Defaults for `pjsip_tcp_transport_start3`: any address of `af`, port 0,
+ one accept operation, address reuse on.
+ */
+void pjsip_tcp_transport_cfg_default(struct pjsip_tcp_transport_cfg *cfg, int af);
+
+/*
+ Starts a TLS listener on an IPv4 address (NULL: any, port 0).
+ */
+pj_status_t pjsip_tls_transport_start(struct pjsip_endpoint *endpt, const struct pjsip_tls_setting *opt, const struct pj_sockaddr_in *local, const struct pjsip_host_port *a_name, unsigned int async_cnt, struct pjsip_tpfactory **p_factory);
+
+/*
+ Starts a TLS listener on an IPv4 or IPv6 address.
+ */
+pj_status_t pjsip_tls_transport_start2(struct pjsip_endpoint *endpt, const struct pjsip_tls_setting *opt, const union pj_sockaddr *local, const struct pjsip_host_port *a_name, unsigned int async_cnt, struct pjsip_tpfactory **p_factory);
+
+/*
+ +1 on the transport's count. A connection stays open while counted.
+ */
 pj_status_t pjsip_transport_add_ref(struct pjsip_transport *tp);
 
 /*
- Transports live as long as their endpoint; the count is kept for
- callers that inspect it.
+ -1 on the transport's count. A connection nobody counts closes after
+ the idle time (at once if it already failed); UDP transports live as
+ long as their endpoint.
  */
 pj_status_t pjsip_transport_dec_ref(struct pjsip_transport *tp);
 
@@ -1886,6 +2020,12 @@ pj_status_t pj_sockaddr_set_port(union pj_sockaddr *addr, pj_uint16_t hostport);
  fails). The string lives for the whole process.
  */
 const struct pj_str_t *pj_gethostname(void);
+
+/*
+ Copies socket options into `pool`: each option value gets its own copy,
+ so that `params` no longer points into `src`'s memory.
+ */
+pj_status_t pj_sockopt_params_clone(struct pj_pool_t *pool, struct pj_sockopt_params *params, const struct pj_sockopt_params *src);
 
 /*
  Wraps a C string without copying: `{str, strlen(str)}`, `{NULL, 0}` for

@@ -1,25 +1,35 @@
 //! The event loop: polls the transports, runs timers, matches responses to
 //! client transactions and hands final outcomes to their owners. Owners are
 //! called with no endpoint lock held, so they may call back into it.
+//!
+//! Transports are UDP sockets, stream listeners (TCP or TLS) and the
+//! outgoing connections made through those listeners. Every one has a
+//! [`TransportId`], never reused, so that a stale id simply finds nothing.
+//! A connection is reused for every request to the same destination
+//! (protocol and address); it stays up while someone holds it (a pending
+//! transaction, a registration's last transport, an application reference)
+//! and closes [`IDLE_CLOSE_MS`] after the last hold goes, as in pjsip.
 
 mod resolve;
+mod streams;
 
-pub use resolve::{resolve_target, Target};
+pub use resolve::{resolve_target, resolve_target_with, IpPref, Kind, Target};
 
 use crate::reg::print::print_request;
 use crate::reg::Request;
-use crate::sip::{parse_message, Message, StartLine, Via};
+use crate::sip::{parse_message, Message, Param, StartLine, Via};
 use crate::status::*;
 use crate::timer::{TimerHeap, TimerId};
-use crate::transport::UdpTransport;
+use crate::transport::tls::TlsClient;
+use crate::transport::{StreamConn, StreamListener, UdpTransport};
 use crate::tsx::{ClientTsx, Event, Outcome, Timers};
 use parking_lot::Mutex;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-/// Index of a transport in its endpoint.
+/// Identity of a transport in its endpoint.
 pub type TransportId = usize;
 
 /// Largest datagram accepted.
@@ -27,13 +37,33 @@ const MAX_DATAGRAM: usize = 65_535;
 /// Datagrams read per socket per loop round, so that timers keep running
 /// under a flood.
 const MAX_READS_PER_ROUND: usize = 1024;
+/// How long an outgoing connection nobody holds stays open
+/// (pjsip's `PJSIP_TRANSPORT_IDLE_TIME`, 33 s).
+pub const IDLE_CLOSE_MS: u64 = 33_000;
 
-/// A response as received.
+/// A response as received. For a connection it keeps the connection
+/// object alive until dropped, so that the transport it names stays valid
+/// while the owner looks at it.
 pub struct Received {
     pub msg: Message,
     pub raw: Vec<u8>,
     pub src: SocketAddr,
     pub transport: TransportId,
+    _hold: Option<Hold>,
+}
+
+/// A counted hold on a connection, released on drop.
+struct Hold {
+    ep: Weak<Endpoint>,
+    id: TransportId,
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        if let Some(ep) = self.ep.upgrade() {
+            ep.release(self.id);
+        }
+    }
 }
 
 /// How a transaction ended.
@@ -62,9 +92,91 @@ pub struct SendFailure {
     pub reason: String,
 }
 
+impl SendFailure {
+    fn from_status(status: Status) -> Self {
+        SendFailure { status, code: 503, reason: crate::status::text(status) }
+    }
+}
+
+/// Which transport a request must use (pjsip_tpselector).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Selector {
+    /// Any suitable transport, reusing a connection to the destination.
+    #[default]
+    Any,
+    /// Exactly this transport (a UDP transport or one connection).
+    Transport(TransportId),
+    /// A connection made through this listener.
+    Listener(TransportId),
+    /// Any transport, choosing the destination's address family so.
+    IpVersion(IpPref),
+}
+
+/// A selector plus pjsip's `disable_connection_reuse`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Selection {
+    pub selector: Selector,
+    pub no_reuse: bool,
+}
+
+impl From<Option<TransportId>> for Selection {
+    fn from(id: Option<TransportId>) -> Self {
+        Selection { selector: id.map_or(Selector::Any, Selector::Transport), no_reuse: false }
+    }
+}
+
+/// Settings read each time they take effect (from `pjsip_cfg()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// `;rport` in Via (pjsip's `disable_rport` off).
+    pub rport: bool,
+    /// `;alias` in Via of requests over connections (`req_has_via_alias`).
+    pub via_alias: bool,
+    /// Keep-alive intervals in seconds; 0 or less: none.
+    pub tcp_keepalive_s: i64,
+    pub tls_keepalive_s: i64,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig { rport: true, via_alias: true, tcp_keepalive_s: 90, tls_keepalive_s: 90 }
+    }
+}
+
+type ConfigSource = Box<dyn Fn() -> RuntimeConfig + Send + Sync>;
+
+/// What a transport is, for the C objects that describe it.
+#[derive(Clone, Debug)]
+pub struct TransportInfo {
+    pub kind: Kind,
+    pub local: SocketAddr,
+    /// The peer of a connection.
+    pub remote: Option<SocketAddr>,
+    /// Published host and port: Via sent-by for requests through it.
+    pub published: (String, u16),
+    /// Whether the published address was given rather than derived.
+    pub has_addr_name: bool,
+    /// The listener a connection was made through.
+    pub listener: Option<TransportId>,
+    pub is_listener: bool,
+}
+
 enum TimerKey {
     Tsx(String),
     User(Weak<dyn Owner>, u64),
+    Conn(TransportId, ConnTimer),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ConnTimer {
+    /// Report a failure seen while starting the connection.
+    Check,
+    /// Nobody held the connection for IDLE_CLOSE_MS.
+    Idle,
+    /// Time to see whether a keep-alive is due.
+    KeepAlive,
+    /// The TLS handshake deadline.
+    Handshake,
 }
 
 struct TsxEntry {
@@ -76,21 +188,61 @@ struct TsxEntry {
     timer: Option<TimerId>,
 }
 
+struct Listener {
+    kind: Kind,
+    sock: StreamListener,
+    published: (String, u16),
+    has_addr_name: bool,
+    tls: Option<Arc<TlsClient>>,
+}
+
+struct Conn {
+    kind: Kind,
+    listener: TransportId,
+    stream: StreamConn,
+    /// Holds other than pending transactions.
+    holds: usize,
+    /// The Via sent-by of requests through it.
+    sent_by: (String, u16),
+    has_addr_name: bool,
+    last_activity: u64,
+    idle_timer: Option<TimerId>,
+    ka_timer: Option<TimerId>,
+    hs_timer: Option<TimerId>,
+}
+
+enum Slot {
+    Udp(Arc<UdpTransport>),
+    Listener(Listener),
+    Conn(Conn),
+}
+
 #[derive(Default)]
 struct Inner {
-    transports: Vec<Arc<UdpTransport>>,
+    next_id: TransportId,
+    /// Ordered by creation, so "the first suitable transport" is stable.
+    slots: BTreeMap<TransportId, Slot>,
+    /// Open connections by destination, for reuse.
+    by_dest: HashMap<(Kind, SocketAddr), TransportId>,
     timers: TimerHeap<TimerKey>,
     tsx: HashMap<String, TsxEntry>,
+    /// Connections whose socket failed while sending; closed at the end of
+    /// the locked section.
+    broken: Vec<(TransportId, Status)>,
     /// Response datagrams that matched no transaction or did not parse.
     dropped: u64,
+    /// Stream connections that broke framing.
+    bad_streams: u64,
 }
 
 pub struct Endpoint {
     inner: Mutex<Inner>,
     epoch: Instant,
     allow: Mutex<Vec<String>>,
+    config: Mutex<Option<ConfigSource>>,
     /// eventfd that ends the loop's wait when another thread adds work.
     wake_fd: std::os::fd::OwnedFd,
+    me: Weak<Endpoint>,
 }
 
 /// Whether pjsip's parser would accept the message: every typed header
@@ -121,12 +273,23 @@ impl Endpoint {
         }
         // SAFETY: fd is a fresh descriptor that nothing else owns.
         let wake_fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
-        Ok(Arc::new(Endpoint {
+        Ok(Arc::new_cyclic(|me| Endpoint {
             inner: Mutex::new(Inner::default()),
             epoch: Instant::now(),
             allow: Mutex::new(Vec::new()),
+            config: Mutex::new(None),
             wake_fd,
+            me: me.clone(),
         }))
+    }
+
+    /// Where the runtime settings come from (by default, pjsip's defaults).
+    pub fn set_config_source(&self, f: impl Fn() -> RuntimeConfig + Send + Sync + 'static) {
+        *self.config.lock() = Some(Box::new(f));
+    }
+
+    fn config(&self) -> RuntimeConfig {
+        self.config.lock().as_ref().map_or_else(RuntimeConfig::default, |f| f())
     }
 
     /// Ends a wait in progress in `handle_events` on another thread.
@@ -144,14 +307,24 @@ impl Endpoint {
         unsafe { libc::read(self.wake_fd.as_raw_fd(), (&mut v as *mut u64).cast(), 8) };
     }
 
-    /// Drops every transaction and timer (endpoint destruction), telling
-    /// the owners of pending transactions, outside the lock.
+    /// Drops every transaction, timer and connection (endpoint
+    /// destruction), telling the owners of pending transactions, outside
+    /// the lock. UDP transports and listeners stay until drop.
     pub fn shutdown(&self) {
-        let owners: Vec<Arc<dyn Owner>> = {
+        let (owners, conns): (Vec<Arc<dyn Owner>>, Vec<Slot>) = {
             let mut inner = self.inner.lock();
             inner.timers.clear();
-            inner.tsx.drain().map(|(_, e)| e.owner).collect()
+            inner.by_dest.clear();
+            let owners = inner.tsx.drain().map(|(_, e)| e.owner).collect();
+            let ids: Vec<TransportId> =
+                inner.slots.iter().filter(|(_, s)| matches!(s, Slot::Conn(_))).map(|(id, _)| *id).collect();
+            (owners, ids.into_iter().filter_map(|id| inner.slots.remove(&id)).collect())
         };
+        for slot in conns {
+            if let Slot::Conn(mut c) = slot {
+                c.stream.close(PJSIP_ESHUTDOWN);
+            }
+        }
         for o in owners {
             o.on_shutdown();
         }
@@ -162,14 +335,116 @@ impl Endpoint {
         self.epoch.elapsed().as_millis() as u64
     }
 
-    pub fn add_transport(&self, t: UdpTransport) -> TransportId {
+    fn add_slot(&self, slot: Slot) -> TransportId {
         let mut inner = self.inner.lock();
-        inner.transports.push(Arc::new(t));
-        inner.transports.len() - 1
+        let id = inner.next_id;
+        inner.next_id += 1;
+        inner.slots.insert(id, slot);
+        drop(inner);
+        self.wake();
+        id
+    }
+
+    pub fn add_transport(&self, t: UdpTransport) -> TransportId {
+        self.add_slot(Slot::Udp(Arc::new(t)))
+    }
+
+    /// Registers a TCP or TLS listener. `published` overrides the address
+    /// it announces (a port of 0 there means the bound port); by default
+    /// it is the bound address, or the default interface's for a wildcard.
+    pub fn add_listener(
+        &self,
+        kind: Kind,
+        sock: StreamListener,
+        published: Option<(String, u16)>,
+        tls: Option<TlsClient>,
+    ) -> TransportId {
+        let local = sock.local_addr();
+        let has_addr_name = published.is_some();
+        let published = match published {
+            Some((h, p)) => (h, if p == 0 { local.port() } else { p }),
+            None => (crate::transport::default_host(local.ip()).to_string(), local.port()),
+        };
+        self.add_slot(Slot::Listener(Listener { kind, sock, published, has_addr_name, tls: tls.map(Arc::new) }))
     }
 
     pub fn transport(&self, id: TransportId) -> Option<Arc<UdpTransport>> {
-        self.inner.lock().transports.get(id).cloned()
+        match self.inner.lock().slots.get(&id) {
+            Some(Slot::Udp(u)) => Some(u.clone()),
+            _ => None,
+        }
+    }
+
+    /// Describes a transport, listener or connection; None once it is gone.
+    pub fn transport_info(&self, id: TransportId) -> Option<TransportInfo> {
+        let inner = self.inner.lock();
+        Some(match inner.slots.get(&id)? {
+            Slot::Udp(u) => {
+                let (h, p) = u.published();
+                TransportInfo {
+                    kind: Kind::Udp,
+                    local: u.local_addr(),
+                    remote: None,
+                    published: (h.to_string(), p),
+                    has_addr_name: false,
+                    listener: None,
+                    is_listener: false,
+                }
+            }
+            Slot::Listener(l) => TransportInfo {
+                kind: l.kind,
+                local: l.sock.local_addr(),
+                remote: None,
+                published: l.published.clone(),
+                has_addr_name: l.has_addr_name,
+                listener: None,
+                is_listener: true,
+            },
+            Slot::Conn(c) => TransportInfo {
+                kind: c.kind,
+                local: c.stream.local_addr(),
+                remote: Some(c.stream.remote_addr()),
+                published: c.sent_by.clone(),
+                has_addr_name: c.has_addr_name,
+                listener: Some(c.listener),
+                is_listener: false,
+            },
+        })
+    }
+
+    /// Whether `id` still names a transport.
+    pub fn transport_alive(&self, id: TransportId) -> bool {
+        self.inner.lock().slots.contains_key(&id)
+    }
+
+    /// Adds a hold on a connection (no effect on other transports).
+    pub fn hold(&self, id: TransportId) {
+        let mut inner = self.inner.lock();
+        let mut idle = None;
+        if let Some(Slot::Conn(c)) = inner.slots.get_mut(&id) {
+            c.holds += 1;
+            idle = c.idle_timer.take();
+        }
+        if let Some(t) = idle {
+            inner.timers.cancel(t);
+        }
+    }
+
+    /// Releases a hold taken with [`hold`](Self::hold). A connection nobody
+    /// holds closes after [`IDLE_CLOSE_MS`], or at once if already closed.
+    pub fn release(&self, id: TransportId) {
+        let now = self.now();
+        let removed = {
+            let mut inner = self.inner.lock();
+            inner.release_hold(id, now)
+        };
+        drop(removed);
+        self.wake();
+    }
+
+    /// Open and closed connections still known (for tests and stats).
+    pub fn connection_count(&self) -> usize {
+        self.inner.lock().slots.values().filter(|s| matches!(s, Slot::Conn(_))).count()
     }
 
     pub fn add_allow(&self, methods: &[String]) {
@@ -187,6 +462,11 @@ impl Endpoint {
 
     pub fn dropped_datagrams(&self) -> u64 {
         self.inner.lock().dropped
+    }
+
+    /// Connections closed because their byte stream could not be framed.
+    pub fn broken_streams(&self) -> u64 {
+        self.inner.lock().bad_streams
     }
 
     pub fn pending_transactions(&self) -> usize {
@@ -209,92 +489,251 @@ impl Endpoint {
 
     /// Sends `req` in a new client transaction. `via_sent_by` overrides the
     /// transport's published address (only on its transport, when one is
-    /// given); `selected` forces a transport. When the request cannot leave
-    /// at all, the owner's `on_tsx_final` runs before this returns the error,
-    /// as pjsip ends the transaction inside the send call.
+    /// given); `selected` constrains the transport. When the request cannot
+    /// leave at all, the owner's `on_tsx_final` runs before this returns the
+    /// error, as pjsip ends the transaction inside the send call. A
+    /// connection that fails later (refused, handshake) ends the
+    /// transaction from the event loop.
     pub fn send_request(
         self: &Arc<Self>,
         owner: Arc<dyn Owner>,
         req: &Request,
         timers: Timers,
         first_retransmit: u64,
-        selected: Option<TransportId>,
+        selected: impl Into<Selection>,
         via_sent_by: Option<(String, u16, Option<TransportId>)>,
         branch: String,
     ) -> Result<TransportId, Status> {
-        let chosen = resolve_target(req).and_then(|target| {
-            let inner = self.inner.lock();
-            let chosen = match selected {
-                Some(id) => inner.transports.get(id).map(|t| (id, t.clone())),
-                None => inner
-                    .transports
-                    .iter()
-                    .enumerate()
-                    .find(|(_, t)| t.is_ipv6() == target.addr.is_ipv6())
-                    .map(|(i, t)| (i, t.clone())),
-            };
-            chosen.map(|(id, t)| (target, id, t)).ok_or_else(|| SendFailure {
-                status: PJSIP_EUNSUPTRANSPORT,
-                code: 503,
-                reason: crate::status::text(PJSIP_EUNSUPTRANSPORT),
-            })
-        });
-        let (target, transport_id, transport) = match chosen {
-            Ok(c) => c,
-            Err(f) => {
-                owner.on_tsx_final(self, TsxFinal { code: f.code, reason: f.reason, response: None, transport: None });
-                return Err(f.status);
-            }
+        let selection = selected.into();
+        let cfg = self.config();
+        let pref = match selection.selector {
+            Selector::IpVersion(p) => p,
+            _ => IpPref::Any,
         };
-        let (host, port) = match &via_sent_by {
-            Some((h, p, tp)) if tp.is_none() || *tp == Some(transport_id) => (h.clone(), *p),
-            _ => {
-                let (h, p) = transport.published();
-                (h.to_string(), p)
-            }
-        };
-        let via = Via {
-            transport: "UDP".into(),
-            host,
-            port,
-            rport: 0,
-            ttl: -1,
-            branch: Some(branch.clone()),
-            ..Default::default()
-        };
-        let bytes = print_request(req, &via);
         let now = self.now();
-        let (tsx, events) = ClientTsx::with_first_interval(false, timers, first_retransmit, now);
-        let mut entry = TsxEntry { tsx, owner, bytes, dest: target.addr, transport: transport_id, timer: None };
         let mut deliveries: Deliveries = Vec::new();
-        let failed = {
-            let mut inner = self.inner.lock();
-            let failed = Self::run_events(&mut entry, events, &transport, &mut deliveries);
-            if failed.is_none() {
-                Self::arm_timer(&mut inner, &mut entry, &branch);
-                inner.tsx.insert(branch, entry);
+        let result = match resolve_target_with(req, pref) {
+            Err(f) => Err(f),
+            Ok(target) => {
+                let mut inner = self.inner.lock();
+                match inner.choose(&target, selection, now, &cfg) {
+                    Err(f) => Err(f),
+                    Ok(transport_id) => {
+                        let (kind, published) = inner.sent_by(transport_id);
+                        let (host, port) = match &via_sent_by {
+                            Some((h, p, tp)) if tp.is_none() || *tp == Some(transport_id) => (h.clone(), *p),
+                            _ => published,
+                        };
+                        let mut via = Via {
+                            transport: kind.name().into(),
+                            host,
+                            port,
+                            rport: if cfg.rport { 0 } else { -1 },
+                            ttl: -1,
+                            branch: Some(branch.clone()),
+                            ..Default::default()
+                        };
+                        if kind.reliable() && cfg.via_alias {
+                            via.other_params.push(Param { name: "alias".into(), value: None });
+                        }
+                        let bytes = print_request(req, &via);
+                        let (tsx, events) =
+                            ClientTsx::with_first_interval(kind.reliable(), timers, first_retransmit, now);
+                        let mut entry =
+                            TsxEntry { tsx, owner: owner.clone(), bytes, dest: target.addr, transport: transport_id, timer: None };
+                        let failed = inner.run_events(&mut entry, events, now, &mut deliveries);
+                        if failed.is_none() {
+                            inner.arm_timer(&mut entry, &branch);
+                            inner.tsx.insert(branch, entry);
+                        }
+                        let removed = inner.close_broken(now, &mut deliveries);
+                        drop(inner);
+                        drop(removed);
+                        match failed {
+                            Some(status) => Ok(Err(status)),
+                            None => Ok(Ok(transport_id)),
+                        }
+                    }
+                }
             }
-            failed
         };
         self.wake();
-        for d in deliveries {
-            d(self);
-        }
-        match failed {
-            Some(status) => Err(status),
-            None => Ok(transport_id),
+        match result {
+            Err(f) => {
+                owner.on_tsx_final(self, TsxFinal { code: f.code, reason: f.reason, response: None, transport: None });
+                Err(f.status)
+            }
+            Ok(r) => {
+                for d in deliveries {
+                    d(self);
+                }
+                r
+            }
         }
     }
 
+    // ---- the loop ----
+
+    /// One round: due timers, then wait for packets up to `max_wait` (or the
+    /// next timer), read them, then due timers again. Returns events handled.
+    pub fn handle_events(self: &Arc<Self>, max_wait: Option<Duration>) -> usize {
+        let mut handled = self.run_timers();
+        let now = self.now();
+        let (mut fds, sources, udps, next) = {
+            use std::os::fd::AsRawFd;
+            let inner = self.inner.lock();
+            let mut fds = Vec::new();
+            let mut sources = Vec::new();
+            let mut udps = Vec::new();
+            for (id, slot) in &inner.slots {
+                let (fd, events) = match slot {
+                    Slot::Udp(u) => {
+                        udps.push(u.clone());
+                        (u.raw_fd(), libc::POLLIN)
+                    }
+                    Slot::Listener(l) => (l.sock.raw_fd(), libc::POLLIN),
+                    Slot::Conn(c) => (c.stream.raw_fd(), c.stream.interest()),
+                };
+                if events != 0 {
+                    fds.push(libc::pollfd { fd, events, revents: 0 });
+                    sources.push(*id);
+                }
+            }
+            fds.push(libc::pollfd { fd: self.wake_fd.as_raw_fd(), events: libc::POLLIN, revents: 0 });
+            (fds, sources, udps, inner.timers.next_deadline())
+        };
+        let mut wait = max_wait.map(|d| d.as_millis() as u64);
+        if let Some(at) = next {
+            let until = at.saturating_sub(now);
+            wait = Some(wait.map_or(until, |w| w.min(until)));
+        }
+        if handled > 0 {
+            wait = Some(0);
+        }
+        let timeout: libc::c_int = match wait {
+            Some(ms) => ms.min(i32::MAX as u64) as libc::c_int,
+            None => -1,
+        };
+        // SAFETY: fds is a valid array of pollfd for the duration of the call.
+        let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
+        if ready > 0 {
+            if fds.last().is_some_and(|f| f.revents & libc::POLLIN != 0) {
+                self.drain_wake();
+            }
+            // Datagrams are read without the lock, one socket at a time.
+            let mut buf = vec![0u8; MAX_DATAGRAM];
+            let mut streams = Vec::new();
+            for (pfd, id) in fds.iter().zip(sources.iter()) {
+                if pfd.revents == 0 {
+                    continue;
+                }
+                match udps.iter().find(|u| u.raw_fd() == pfd.fd) {
+                    Some(u) => {
+                        for _ in 0..MAX_READS_PER_ROUND {
+                            match u.recv_from(&mut buf) {
+                                Ok((n, src)) => {
+                                    handled += 1;
+                                    self.on_datagram(&buf[..n], src, *id);
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    None => streams.push((*id, pfd.revents)),
+                }
+            }
+            if !streams.is_empty() {
+                handled += streams.len();
+                self.on_stream_ready(&streams);
+            }
+        }
+        handled + self.run_timers()
+    }
+
+    fn on_datagram(self: &Arc<Self>, data: &[u8], src: SocketAddr, transport: TransportId) {
+        let mut deliveries: Deliveries = Vec::new();
+        {
+            let mut inner = self.inner.lock();
+            let now = self.now();
+            inner.dispatch(data, src, transport, None, now, &mut deliveries);
+        }
+        for d in deliveries {
+            d(self);
+        }
+    }
+
+    fn on_stream_ready(self: &Arc<Self>, ready: &[(TransportId, i16)]) {
+        let mut deliveries: Deliveries = Vec::new();
+        let removed = {
+            let mut inner = self.inner.lock();
+            let now = self.now();
+            let cfg = self.config();
+            let mut removed = Vec::new();
+            for &(id, revents) in ready {
+                removed.extend(inner.stream_ready(id, revents, now, &cfg, &self.me, &mut deliveries));
+            }
+            removed.extend(inner.close_broken(now, &mut deliveries));
+            removed
+        };
+        drop(removed);
+        for d in deliveries {
+            d(self);
+        }
+    }
+
+    /// Fires every due timer (no cap per round). Returns how many fired.
+    pub fn run_timers(self: &Arc<Self>) -> usize {
+        let mut fired = 0;
+        loop {
+            let mut deliveries: Deliveries = Vec::new();
+            let removed = {
+                let mut inner = self.inner.lock();
+                let now = self.now();
+                let due = inner.timers.drain_due(now);
+                if due.is_empty() {
+                    return fired;
+                }
+                let cfg = self.config();
+                let mut removed = Vec::new();
+                for (id, key) in due {
+                    fired += 1;
+                    match key {
+                        TimerKey::User(owner, token) => {
+                            if let Some(o) = owner.upgrade() {
+                                deliveries.push(Box::new(move |ep| o.on_timer(ep, token)));
+                            }
+                        }
+                        TimerKey::Tsx(branch) => {
+                            let Some(mut entry) = inner.tsx.remove(&branch) else { continue };
+                            entry.timer = None;
+                            let events = entry.tsx.poll(now);
+                            let ended = inner.run_events(&mut entry, events, now, &mut deliveries);
+                            if ended.is_none() {
+                                inner.arm_timer(&mut entry, &branch);
+                                inner.tsx.insert(branch, entry);
+                            }
+                        }
+                        TimerKey::Conn(conn, what) => {
+                            removed.extend(inner.conn_timer(conn, what, id, now, &cfg, &self.me, &mut deliveries));
+                        }
+                    }
+                }
+                removed.extend(inner.close_broken(now, &mut deliveries));
+                removed
+            };
+            drop(removed);
+            for d in deliveries {
+                d(self);
+            }
+        }
+    }
+}
+
+impl Inner {
     /// Applies tsx events: transmit, and queue the final for delivery.
     /// Returns Some(status) when the transaction ended: the transport error
     /// that ended it, or PJ_SUCCESS.
-    fn run_events(
-        entry: &mut TsxEntry,
-        events: Vec<Event>,
-        transport: &UdpTransport,
-        deliveries: &mut Deliveries,
-    ) -> Option<Status> {
+    fn run_events(&mut self, entry: &mut TsxEntry, events: Vec<Event>, now: u64, deliveries: &mut Deliveries) -> Option<Status> {
         let mut ended = None;
         let mut error = PJ_SUCCESS;
         let mut pending = events;
@@ -303,10 +742,9 @@ impl Endpoint {
             for ev in pending {
                 match ev {
                     Event::Transmit => {
-                        if let Err(e) = transport.send_to(&entry.bytes, entry.dest) {
-                            let status = crate::status::from_os(e.raw_os_error().unwrap_or(libc::EIO));
+                        if let Err(status) = self.transmit(entry.transport, &entry.bytes, entry.dest, now) {
                             error = status;
-                            more.extend(entry.tsx.on_transport_error(status, 0));
+                            more.extend(entry.tsx.on_transport_error(status, now));
                         }
                     }
                     Event::Final(outcome) => {
@@ -331,162 +769,103 @@ impl Endpoint {
         ended
     }
 
-    fn arm_timer(inner: &mut Inner, entry: &mut TsxEntry, branch: &str) {
+    /// Hands bytes to a transport.
+    fn transmit(&mut self, id: TransportId, bytes: &[u8], dest: SocketAddr, now: u64) -> Result<(), Status> {
+        match self.slots.get_mut(&id) {
+            Some(Slot::Udp(u)) => u
+                .send_to(bytes, dest)
+                .map(|_| ())
+                .map_err(|e| crate::status::from_os(e.raw_os_error().unwrap_or(libc::EIO))),
+            Some(Slot::Conn(c)) => {
+                c.last_activity = now;
+                let r = c.stream.send(bytes);
+                if let Err(status) = r {
+                    self.broken.push((id, status));
+                }
+                r
+            }
+            _ => Err(PJSIP_ETPNOTAVAIL),
+        }
+    }
+
+    fn arm_timer(&mut self, entry: &mut TsxEntry, branch: &str) {
         if let Some(id) = entry.timer.take() {
-            inner.timers.cancel(id);
+            self.timers.cancel(id);
         }
         if let Some(at) = entry.tsx.next_deadline() {
-            entry.timer = Some(inner.timers.schedule(at, TimerKey::Tsx(branch.to_string())));
+            entry.timer = Some(self.timers.schedule(at, TimerKey::Tsx(branch.to_string())));
         }
     }
 
-    // ---- the loop ----
-
-    /// One round: due timers, then wait for packets up to `max_wait` (or the
-    /// next timer), read them, then due timers again. Returns events handled.
-    pub fn handle_events(self: &Arc<Self>, max_wait: Option<Duration>) -> usize {
-        let mut handled = self.run_timers();
-        let now = self.now();
-        let (fds, transports, next) = {
-            use std::os::fd::AsRawFd;
-            let inner = self.inner.lock();
-            let fds: Vec<libc::pollfd> = inner
-                .transports
-                .iter()
-                .map(|t| libc::pollfd { fd: t.raw_fd(), events: libc::POLLIN, revents: 0 })
-                .chain(std::iter::once(libc::pollfd { fd: self.wake_fd.as_raw_fd(), events: libc::POLLIN, revents: 0 }))
-                .collect();
-            (fds, inner.transports.clone(), inner.timers.next_deadline())
-        };
-        let mut wait = max_wait.map(|d| d.as_millis() as u64);
-        if let Some(at) = next {
-            let until = at.saturating_sub(now);
-            wait = Some(wait.map_or(until, |w| w.min(until)));
-        }
-        if handled > 0 {
-            wait = Some(0);
-        }
-        let timeout: libc::c_int = match wait {
-            Some(ms) => ms.min(i32::MAX as u64) as libc::c_int,
-            None => -1,
-        };
-        let mut fds = fds;
-        // SAFETY: fds is a valid array of pollfd for the duration of the call.
-        let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
-        if ready > 0 {
-            if fds.last().is_some_and(|f| f.revents & libc::POLLIN != 0) {
-                self.drain_wake();
-            }
-            let mut buf = vec![0u8; MAX_DATAGRAM];
-            for (id, (pfd, t)) in fds.iter().zip(transports.iter()).enumerate() {
-                if pfd.revents & libc::POLLIN == 0 {
-                    continue;
-                }
-                for _ in 0..MAX_READS_PER_ROUND {
-                    match t.recv_from(&mut buf) {
-                        Ok((n, src)) => {
-                            handled += 1;
-                            self.on_datagram(&buf[..n], src, id);
-                        }
-                        Err(_) => break,
-                    }
-                }
-            }
-        }
-        handled + self.run_timers()
-    }
-
-    fn on_datagram(self: &Arc<Self>, data: &[u8], src: SocketAddr, transport: TransportId) {
+    /// Matches a received message to its transaction. `hold` is set for
+    /// messages from a connection (the endpoint to release the hold with).
+    fn dispatch(
+        &mut self,
+        data: &[u8],
+        src: SocketAddr,
+        transport: TransportId,
+        hold: Option<&Weak<Endpoint>>,
+        now: u64,
+        deliveries: &mut Deliveries,
+    ) {
         let Some(msg) = parse_message(data).ok().filter(acceptable) else {
-            self.inner.lock().dropped += 1;
+            self.dropped += 1;
             return;
         };
         let StartLine::Response { code, ref reason } = msg.start else {
             // Requests are not served by a registration client.
-            self.inner.lock().dropped += 1;
+            self.dropped += 1;
             return;
         };
         let reason = reason.clone();
         let branch = msg.top_via().and_then(|v| v.branch.clone());
         let method_ok = msg.cseq().is_some_and(|c| c.method.eq_ignore_ascii_case("REGISTER"));
         let (Some(branch), true) = (branch, method_ok) else {
-            self.inner.lock().dropped += 1;
+            self.dropped += 1;
             return;
         };
-        let mut deliveries: Deliveries = Vec::new();
-        {
-            let mut inner = self.inner.lock();
-            let now = self.now();
-            let Some(mut entry) = inner.tsx.remove(&branch) else {
-                inner.dropped += 1;
-                return;
-            };
-            let transport_arc = inner.transports.get(entry.transport).cloned();
-            let events = entry.tsx.on_response(code, now);
-            let is_final = events.iter().any(|e| matches!(e, Event::Final(_)));
-            if is_final {
-                let owner = entry.owner.clone();
-                let tp = entry.transport;
-                let received = Received { msg, raw: data.to_vec(), src, transport };
-                deliveries.push(Box::new(move |ep| {
-                    owner.on_tsx_final(ep, TsxFinal { code, reason, response: Some(received), transport: Some(tp) })
-                }));
-            }
-            let ended = match &transport_arc {
-                Some(t) => Self::run_events(&mut entry, events, t, &mut deliveries),
-                None => None,
-            };
-            if ended.is_none() {
-                Self::arm_timer(&mut inner, &mut entry, &branch);
-                inner.tsx.insert(branch, entry);
-            } else if let Some(id) = entry.timer.take() {
-                inner.timers.cancel(id);
-            }
+        let Some(mut entry) = self.tsx.remove(&branch) else {
+            self.dropped += 1;
+            return;
+        };
+        let events = entry.tsx.on_response(code, now);
+        let is_final = events.iter().any(|e| matches!(e, Event::Final(_)));
+        if is_final {
+            let owner = entry.owner.clone();
+            let tp = entry.transport;
+            let hold = hold.map(|ep| {
+                if let Some(Slot::Conn(c)) = self.slots.get_mut(&transport) {
+                    c.holds += 1;
+                }
+                Hold { ep: ep.clone(), id: transport }
+            });
+            let received = Received { msg, raw: data.to_vec(), src, transport, _hold: hold };
+            deliveries.push(Box::new(move |ep| {
+                owner.on_tsx_final(ep, TsxFinal { code, reason, response: Some(received), transport: Some(tp) })
+            }));
         }
-        for d in deliveries {
-            d(self);
+        let ended = self.run_events(&mut entry, events, now, deliveries);
+        if ended.is_none() {
+            self.arm_timer(&mut entry, &branch);
+            self.tsx.insert(branch, entry);
+        } else if let Some(id) = entry.timer.take() {
+            self.timers.cancel(id);
         }
     }
 
-    /// Fires every due timer (no cap per round). Returns how many fired.
-    pub fn run_timers(self: &Arc<Self>) -> usize {
-        let mut fired = 0;
-        loop {
-            let mut deliveries: Deliveries = Vec::new();
-            {
-                let mut inner = self.inner.lock();
-                let now = self.now();
-                let due = inner.timers.drain_due(now);
-                if due.is_empty() {
-                    return fired;
-                }
-                for (_, key) in due {
-                    fired += 1;
-                    match key {
-                        TimerKey::User(owner, token) => {
-                            if let Some(o) = owner.upgrade() {
-                                deliveries.push(Box::new(move |ep| o.on_timer(ep, token)));
-                            }
-                        }
-                        TimerKey::Tsx(branch) => {
-                            let Some(mut entry) = inner.tsx.remove(&branch) else { continue };
-                            entry.timer = None;
-                            let events = entry.tsx.poll(now);
-                            let ended = match inner.transports.get(entry.transport).cloned() {
-                                Some(t) => Self::run_events(&mut entry, events, &t, &mut deliveries),
-                                None => Some(PJ_SUCCESS),
-                            };
-                            if ended.is_none() {
-                                Self::arm_timer(&mut inner, &mut entry, &branch);
-                                inner.tsx.insert(branch, entry);
-                            }
-                        }
-                    }
-                }
+    /// The transport kind and Via sent-by of a transport.
+    fn sent_by(&self, id: TransportId) -> (Kind, (String, u16)) {
+        match self.slots.get(&id) {
+            Some(Slot::Udp(u)) => {
+                let (h, p) = u.published();
+                (Kind::Udp, (h.to_string(), p))
             }
-            for d in deliveries {
-                d(self);
-            }
+            Some(Slot::Conn(c)) => (c.kind, c.sent_by.clone()),
+            Some(Slot::Listener(l)) => (l.kind, l.published.clone()),
+            None => (Kind::Udp, (String::new(), 0)),
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,7 @@
-//! Where a request goes: the first Route, else the Request-URI; A/AAAA by
-//! getaddrinfo, as pjsip does without a DNS resolver configured.
+//! Where a request goes: the first Route, else the Request-URI; which
+//! transport (`;transport=` parameter, `sips:` meaning TLS, UDP otherwise),
+//! which port (5060, or 5061 for TLS) and which address (A/AAAA by
+//! getaddrinfo, as pjsip does without a DNS resolver configured).
 
 use super::SendFailure;
 use crate::reg::Request;
@@ -7,29 +9,102 @@ use crate::sip::Uri;
 use crate::status::*;
 use std::net::{SocketAddr, ToSocketAddrs};
 
+/// The transport protocols a request can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Udp,
+    Tcp,
+    Tls,
+}
+
+impl Kind {
+    /// The name in a Via header and in `pjsip_transport.type_name`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Udp => "UDP",
+            Kind::Tcp => "TCP",
+            Kind::Tls => "TLS",
+        }
+    }
+
+    /// Stream transports deliver in order and retransmit themselves.
+    pub fn reliable(self) -> bool {
+        self != Kind::Udp
+    }
+
+    /// From a `;transport=` value, case-insensitively.
+    pub fn from_param(p: &str) -> Option<Kind> {
+        if p.eq_ignore_ascii_case("udp") {
+            Some(Kind::Udp)
+        } else if p.eq_ignore_ascii_case("tcp") {
+            Some(Kind::Tcp)
+        } else if p.eq_ignore_ascii_case("tls") {
+            Some(Kind::Tls)
+        } else {
+            None
+        }
+    }
+
+    pub fn default_port(self) -> u16 {
+        if self == Kind::Tls {
+            5061
+        } else {
+            5060
+        }
+    }
+}
+
+/// Which address family to prefer when a name has both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum IpPref {
+    #[default]
+    Any,
+    V4Only,
+    PreferV4,
+    PreferV6,
+    V6Only,
+}
+
 pub struct Target {
     pub addr: SocketAddr,
+    pub kind: Kind,
+    /// The host as written in the URI (the name a TLS server must prove).
+    pub host: String,
 }
 
 pub fn resolve_target(req: &Request) -> Result<Target, SendFailure> {
+    resolve_target_with(req, IpPref::Any)
+}
+
+pub fn resolve_target_with(req: &Request, pref: IpPref) -> Result<Target, SendFailure> {
     let uri = req.first_route().map(|r| &r.uri.uri).unwrap_or(&req.uri);
     let Uri::Sip(sip) = uri else {
         return Err(unsupported());
     };
-    let transport = sip.transport_param.as_deref().unwrap_or(if sip.secure { "tls" } else { "udp" });
-    if !transport.eq_ignore_ascii_case("udp") {
-        return Err(unsupported());
-    }
-    let port = if sip.port != 0 { sip.port } else { 5060 };
+    let kind = if sip.secure {
+        Kind::Tls
+    } else {
+        match sip.transport_param.as_deref() {
+            None => Kind::Udp,
+            Some(p) => Kind::from_param(p).ok_or_else(unsupported)?,
+        }
+    };
+    let port = if sip.port != 0 { sip.port } else { kind.default_port() };
     let host = sip.maddr_param.as_deref().unwrap_or(&sip.host);
-    let addr = (host, port)
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut it| it.next())
-        .ok_or_else(|| SendFailure { status: PJ_ERESOLVE, code: 502, reason: crate::status::text(PJ_ERESOLVE) })?;
-    Ok(Target { addr })
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<SocketAddr> = (bare, port).to_socket_addrs().map(|it| it.collect()).unwrap_or_default();
+    let pick = |v6: bool| addrs.iter().find(|a| a.is_ipv6() == v6).copied();
+    let addr = match pref {
+        IpPref::Any => addrs.first().copied(),
+        IpPref::V4Only => pick(false),
+        IpPref::V6Only => pick(true),
+        IpPref::PreferV4 => pick(false).or_else(|| pick(true)),
+        IpPref::PreferV6 => pick(true).or_else(|| pick(false)),
+    };
+    let addr = addr.ok_or_else(|| SendFailure { status: PJ_ERESOLVE, code: 502, reason: crate::status::text(PJ_ERESOLVE) })?;
+    Ok(Target { addr, kind, host: bare.to_string() })
 }
 
-fn unsupported() -> SendFailure {
+pub fn unsupported() -> SendFailure {
     SendFailure { status: PJSIP_EUNSUPTRANSPORT, code: 503, reason: crate::status::text(PJSIP_EUNSUPTRANSPORT) }
 }

@@ -105,3 +105,20 @@ pub unsafe extern "C" fn pjsip_tsx_set_timers(t1: c_uint, t2: c_uint, t4: c_uint
         cache_tsx_timers();
     })
 }
+
+pub fn req_has_via_alias() -> bool {
+    // SAFETY: as in tsx_timers.
+    unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.endpt.req_has_via_alias)) != 0 }
+}
+
+/// `pjsip_cfg()->tcp.keep_alive_interval`, seconds.
+pub fn tcp_keep_alive_interval() -> i64 {
+    // SAFETY: as in tsx_timers.
+    unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.tcp.keep_alive_interval)) as i64 }
+}
+
+/// `pjsip_cfg()->tls.keep_alive_interval`, seconds.
+pub fn tls_keep_alive_interval() -> i64 {
+    // SAFETY: as in tsx_timers.
+    unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.tls.keep_alive_interval)) as i64 }
+}

@@ -1,17 +1,26 @@
-//! pjsip_endpoint and the UDP transport objects as C sees them.
+//! pjsip_endpoint and the transport objects as C sees them: UDP
+//! transports, TCP/TLS listeners (`pjsip_tpfactory`) and one
+//! `pjsip_transport` per TCP/TLS connection.
+//!
+//! The endpoint owns the sockets; this module owns the C structs that
+//! describe them. A connection's C struct is made the first time C can see
+//! it (get_info, rdata, a callback) and freed once the endpoint has
+//! dropped the connection and no C reference count remains.
 
 use super::guard::{guard, guard_status};
 use super::types::*;
 use super::util::*;
-use crate::endpoint::{Endpoint, TransportId};
+use crate::endpoint::{Endpoint, IpPref, Kind, RuntimeConfig, Selection, Selector, TransportId, TransportInfo};
 use crate::nonnull;
 use crate::status::*;
-use crate::transport::UdpTransport;
+use crate::transport::tls::{client_config, Pem, TlsSettings};
+use crate::transport::{StreamListener, UdpTransport};
 use core::ffi::{c_char, c_int, c_uint, c_void};
 use parking_lot::Mutex;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 /// A transport as C sees it: pjproject's struct first, so a
@@ -21,7 +30,16 @@ pub struct CTransport {
     pub tp: pjsip_transport,
     pub refs: AtomicI32,
     pub id: TransportId,
+    ep: Weak<Endpoint>,
     /// NUL-terminated strings the C struct points into.
+    _strings: Vec<Box<[u8]>>,
+}
+
+/// A TCP or TLS listener as C sees it (`pjsip_tpfactory*`).
+#[repr(C)]
+pub struct CFactory {
+    pub fac: pjsip_tpfactory,
+    pub id: TransportId,
     _strings: Vec<Box<[u8]>>,
 }
 
@@ -30,7 +48,10 @@ pub struct EndptShared {
     pub ep: Arc<Endpoint>,
     pub factory: *mut pj_pool_factory,
     pub name: String,
-    transports: Mutex<Vec<*mut CTransport>>,
+    transports: Mutex<HashMap<TransportId, *mut CTransport>>,
+    factories: Mutex<HashMap<TransportId, *mut CFactory>>,
+    /// The `pjsip_endpoint*` handed to C, for the structs that point back.
+    handle: AtomicUsize,
     pool: *mut pj_pool_t,
     /// List head of the headers every new request gets (Max-Forwards, and
     /// whatever the application appends through
@@ -47,13 +68,94 @@ unsafe impl Send for EndptShared {}
 unsafe impl Sync for EndptShared {}
 
 impl EndptShared {
+    /// The C struct of a transport or connection (made on first use), or
+    /// NULL when the id names nothing (any more).
     pub fn transport_ptr(&self, id: TransportId) -> *mut pjsip_transport {
-        self.transports.lock().get(id).map_or(core::ptr::null_mut(), |p| *p as *mut pjsip_transport)
+        let mut map = self.transports.lock();
+        if let Some(p) = map.get(&id) {
+            return *p as *mut pjsip_transport;
+        }
+        let Some(info) = self.ep.transport_info(id) else { return core::ptr::null_mut() };
+        if info.is_listener {
+            return core::ptr::null_mut();
+        }
+        let factory = info
+            .listener
+            .and_then(|l| self.factories.lock().get(&l).copied())
+            .map_or(core::ptr::null_mut(), |f| f as *mut pjsip_tpfactory);
+        let endpt = self.handle.load(Ordering::Acquire) as *mut pjsip_endpoint;
+        let raw = Box::into_raw(new_ctransport(id, &info, endpt, factory, 0, Arc::downgrade(&self.ep)));
+        map.insert(id, raw);
+        raw as *mut pjsip_transport
     }
 
     /// The id of a transport handed out by this endpoint, if it is ours.
     pub fn transport_id(&self, tp: *const pjsip_transport) -> Option<TransportId> {
-        self.transports.lock().iter().position(|p| *p as *const pjsip_transport == tp)
+        self.transports.lock().iter().find(|(_, p)| **p as *const pjsip_transport == tp).map(|(id, _)| *id)
+    }
+
+    /// The id of a listener handed out by this endpoint, if it is ours.
+    pub fn factory_id(&self, f: *const pjsip_tpfactory) -> Option<TransportId> {
+        self.factories.lock().iter().find(|(_, p)| **p as *const pjsip_tpfactory == f).map(|(id, _)| *id)
+    }
+
+    /// A `pjsip_tpselector` as the endpoint's [`Selection`]. A selector
+    /// naming an object of another endpoint selects nothing in particular.
+    pub fn selection(&self, sel: &pjsip_tpselector) -> Selection {
+        let no_reuse = sel.disable_connection_reuse != 0;
+        // SAFETY: the union member read matches the selector type.
+        let selector = unsafe {
+            match sel.r#type {
+                1 => self.transport_id(sel.u.transport).map_or(Selector::Any, Selector::Transport),
+                2 => self.factory_id(sel.u.listener).map_or(Selector::Any, Selector::Listener),
+                3 => Selector::IpVersion(match sel.u.ip_ver {
+                    0 => IpPref::V4Only,
+                    2 => IpPref::PreferV4,
+                    3 => IpPref::PreferV6,
+                    4 => IpPref::V6Only,
+                    _ => IpPref::Any,
+                }),
+                _ => Selector::Any,
+            }
+        };
+        Selection { selector, no_reuse }
+    }
+
+    /// pjsip_transport_add_ref on a transport known by id (a regc keeping
+    /// its last transport).
+    pub fn transport_add_ref(&self, id: TransportId) {
+        let p = self.transport_ptr(id);
+        if !p.is_null() {
+            // SAFETY: a live CTransport of this endpoint.
+            unsafe { ctransport_add_ref(p as *mut CTransport) };
+        }
+    }
+
+    /// The matching pjsip_transport_dec_ref.
+    pub fn transport_dec_ref(&self, id: TransportId) {
+        let p = self.transports.lock().get(&id).copied();
+        if let Some(p) = p {
+            // SAFETY: a CTransport still in our map.
+            unsafe { ctransport_dec_ref(p) };
+        }
+    }
+
+    /// Frees the C structs of connections the endpoint has dropped and C
+    /// no longer counts.
+    pub fn sweep_transports(&self) {
+        let mut map = self.transports.lock();
+        let dead: Vec<TransportId> = map
+            .iter()
+            // SAFETY: every pointer in the map is a live CTransport.
+            .filter(|(id, p)| unsafe { (***p).refs.load(Ordering::Acquire) } <= 0 && !self.ep.transport_alive(**id))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in dead {
+            if let Some(p) = map.remove(&id) {
+                // SAFETY: made by Box::into_raw and now out of the map.
+                unsafe { drop(Box::from_raw(p)) };
+            }
+        }
     }
 
     /// A pool from the endpoint's factory (pjsip_endpt_create_pool).
@@ -114,7 +216,9 @@ pub unsafe extern "C" fn pjsip_endpt_create(
             ep: Endpoint::new().map_err(|e| from_os(e.raw_os_error().unwrap_or(libc::EMFILE)))?,
             factory: pf,
             name,
-            transports: Mutex::new(Vec::new()),
+            transports: Mutex::new(HashMap::new()),
+            factories: Mutex::new(HashMap::new()),
+            handle: AtomicUsize::new(0),
             pool: core::ptr::null_mut(),
             req_hdrs: core::ptr::null_mut(),
             caps: Mutex::new(Vec::new()),
@@ -135,8 +239,18 @@ pub unsafe extern "C" fn pjsip_endpt_create(
             super::pjlib::pj_list_insert_before(head as *mut c_void, mf as *mut c_void);
         }
         s.req_hdrs = head;
-        let boxed = Box::new(Arc::new(s));
-        *endpt = Box::into_raw(boxed) as *mut pjsip_endpoint;
+        s.ep.set_config_source(|| RuntimeConfig {
+            rport: !super::cfg::disable_rport(),
+            via_alias: super::cfg::req_has_via_alias(),
+            tcp_keepalive_s: super::cfg::tcp_keep_alive_interval(),
+            tls_keepalive_s: super::cfg::tls_keep_alive_interval(),
+        });
+        let shared_arc = Arc::new(s);
+        let handle = &shared_arc.handle as *const AtomicUsize;
+        let raw = Box::into_raw(Box::new(shared_arc));
+        // SAFETY: the Arc behind `raw` keeps `handle` alive.
+        (*handle).store(raw as usize, Ordering::Release);
+        *endpt = raw as *mut pjsip_endpoint;
         Ok(())
     })
 }
@@ -159,11 +273,15 @@ pub unsafe extern "C" fn pjsip_endpt_destroy(endpt: *mut pjsip_endpoint) {
             return;
         }
         let boxed = Box::from_raw(endpt as *mut Arc<EndptShared>);
-        let transports: Vec<*mut CTransport> = std::mem::take(&mut *boxed.transports.lock());
-        for t in transports {
+        boxed.ep.shutdown();
+        let transports = std::mem::take(&mut *boxed.transports.lock());
+        for (_, t) in transports {
             drop(Box::from_raw(t));
         }
-        boxed.ep.shutdown();
+        let factories = std::mem::take(&mut *boxed.factories.lock());
+        for (_, f) in factories {
+            drop(Box::from_raw(f));
+        }
         boxed.release_pool(boxed.pool);
     })
 }
@@ -190,8 +308,9 @@ pub unsafe extern "C" fn pjsip_endpt_handle_events2(
 ) -> pj_status_t {
     guard_status(|| {
         nonnull!(endpt)?;
-        let ep = shared(endpt).ep.clone();
-        let n = ep.handle_events(max_wait(max_timeout));
+        let s = shared(endpt).clone();
+        let n = s.ep.handle_events(max_wait(max_timeout));
+        s.sweep_transports();
         if !count.is_null() {
             *count = n as c_uint;
         }
@@ -386,6 +505,17 @@ fn sockaddr_v6(a: &pj_sockaddr_in6) -> SocketAddr {
     SocketAddr::V6(SocketAddrV6::new(ip, u16::from_be(a.sin6_port), a.sin6_flowinfo, a.sin6_scope_id))
 }
 
+/// A pj_sockaddr by its family; a zero family gives the wildcard of `af`.
+unsafe fn sockaddr_any(a: &pj_sockaddr, af: c_int) -> Result<SocketAddr, Status> {
+    match c_int::from(a.addr.sa_family) {
+        libc::AF_INET => Ok(sockaddr_v4(&a.ipv4)),
+        libc::AF_INET6 => Ok(sockaddr_v6(&a.ipv6)),
+        0 if af == libc::AF_INET6 => Ok(SocketAddr::from((Ipv6Addr::UNSPECIFIED, 0))),
+        0 if af == libc::AF_INET || af == 0 => Ok(SocketAddr::from(([0, 0, 0, 0], 0))),
+        _ => Err(PJ_EAFNOTSUP),
+    }
+}
+
 pub fn to_pj_sockaddr(a: SocketAddr) -> pj_sockaddr {
     match a {
         SocketAddr::V4(v4) => pj_sockaddr {
@@ -414,6 +544,104 @@ fn cstr_box(s: &str) -> Box<[u8]> {
     v.into_boxed_slice()
 }
 
+fn set_obj_name(dst: &mut [c_char; 32], name: &str) {
+    for (i, b) in name.bytes().take(31).enumerate() {
+        dst[i] = b as c_char;
+    }
+}
+
+/// pjsip_transport_type_e of a kind and family.
+fn type_code(kind: Kind, v6: bool) -> c_uint {
+    let base = match kind {
+        Kind::Udp => 1,
+        Kind::Tcp => 2,
+        Kind::Tls => 3,
+    };
+    base + if v6 { 128 } else { 0 }
+}
+
+fn type_name(kind: Kind, v6: bool) -> String {
+    format!("{}{}", kind.name(), if v6 { "6" } else { "" })
+}
+
+/// pjsip_transport_flags_e of a kind.
+fn flags(kind: Kind) -> c_uint {
+    match kind {
+        Kind::Udp => 4,
+        Kind::Tcp => 1,
+        Kind::Tls => 3,
+    }
+}
+
+fn host_port(s: &[u8], port: u16) -> pjsip_host_port {
+    pjsip_host_port {
+        host: pj_str_t { ptr: s.as_ptr() as *mut c_char, slen: (s.len() - 1) as pj_ssize_t },
+        port: c_int::from(port),
+    }
+}
+
+/// The C struct of a UDP transport or an outgoing connection.
+fn new_ctransport(
+    id: TransportId,
+    info: &TransportInfo,
+    endpt: *mut pjsip_endpoint,
+    factory: *mut pjsip_tpfactory,
+    refs: i32,
+    ep: Weak<Endpoint>,
+) -> Box<CTransport> {
+    let v6 = info.local.is_ipv6();
+    let name = type_name(info.kind, v6);
+    let (obj, desc) = match info.remote {
+        Some(r) => (format!("{}c{:x}", info.kind.name().to_ascii_lowercase(), id), format!("{} to {}", name, r)),
+        None => (format!("udp{:x}", id), format!("{} {}", name, info.local)),
+    };
+    let remote_host = info.remote.map(|r| r.ip().to_string()).unwrap_or_default();
+    let strings = vec![cstr_box(&name), cstr_box(&desc), cstr_box(&info.published.0), cstr_box(&remote_host)];
+    // SAFETY: pjsip_transport is plain data for which all-zero is valid.
+    let mut tp: pjsip_transport = unsafe { core::mem::zeroed() };
+    set_obj_name(&mut tp.obj_name, &obj);
+    tp.key.r#type = type_code(info.kind, v6) as core::ffi::c_long;
+    if let Some(r) = info.remote {
+        tp.key.rem_addr = to_pj_sockaddr(r);
+    }
+    tp.type_name = strings[0].as_ptr() as *mut c_char;
+    tp.flag = flags(info.kind);
+    tp.info = strings[1].as_ptr() as *mut c_char;
+    tp.addr_len = if v6 { 28 } else { 16 };
+    tp.local_addr = to_pj_sockaddr(info.local);
+    tp.has_addr_name = c_int::from(info.has_addr_name);
+    tp.local_name = host_port(&strings[2], info.published.1);
+    if let Some(r) = info.remote {
+        tp.remote_name = host_port(&strings[3], r.port());
+        tp.dir = 1; // PJSIP_TP_DIR_OUTGOING
+    }
+    tp.endpt = endpt;
+    tp.factory = factory;
+    let mut boxed = Box::new(CTransport { tp, refs: AtomicI32::new(refs), id, ep, _strings: strings });
+    boxed.tp.ref_cnt = (&boxed.refs as *const AtomicI32) as *mut pj_atomic_t;
+    boxed.tp.data = core::ptr::null_mut::<c_void>();
+    boxed
+}
+
+/// The published name from an `a_name` argument: None when absent or
+/// empty. As pjsip 2.17, an IP address there must be a usable one; a host
+/// name is taken as is.
+unsafe fn published_name(a_name: *const pjsip_host_port) -> Result<Option<(String, u16)>, Status> {
+    if a_name.is_null() {
+        return Ok(None);
+    }
+    let host = pj_string(&(*a_name).host).ok_or(PJ_EINVAL)?;
+    if host.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        if ip.is_unspecified() || ip == IpAddr::V4(Ipv4Addr::BROADCAST) {
+            return Err(PJ_EINVAL);
+        }
+    }
+    Ok(Some((host, u16::try_from((*a_name).port).map_err(|_| PJ_EINVAL)?)))
+}
+
 unsafe fn start_udp(
     endpt: *mut pjsip_endpoint,
     bind: SocketAddr,
@@ -433,41 +661,11 @@ unsafe fn start_udp(
         }
     };
     let udp = UdpTransport::bind(bind, published).map_err(|e| from_os(e.raw_os_error().unwrap_or(libc::EINVAL)))?;
-    let local = udp.local_addr();
-    let (host, port) = {
-        let (h, p) = udp.published();
-        (h.to_string(), p)
-    };
     let id = s.ep.add_transport(udp);
-    let v6 = local.is_ipv6();
-    let mut strings = vec![
-        cstr_box(if v6 { "UDP6" } else { "UDP" }),
-        cstr_box(&format!("{} {}", if v6 { "UDP6" } else { "UDP" }, local)),
-        cstr_box(&host),
-    ];
-    let mut tp: pjsip_transport = core::mem::zeroed();
-    let obj_name = format!("udp{:x}", id);
-    for (i, b) in obj_name.bytes().take(31).enumerate() {
-        tp.obj_name[i] = b as c_char;
-    }
-    tp.key.r#type = if v6 { 129 } else { 1 };
-    tp.type_name = strings[0].as_mut_ptr() as *mut c_char;
-    tp.flag = 4; // PJSIP_TRANSPORT_DATAGRAM
-    tp.info = strings[1].as_mut_ptr() as *mut c_char;
-    tp.addr_len = if v6 { 28 } else { 16 };
-    tp.local_addr = to_pj_sockaddr(local);
-    tp.has_addr_name = c_int::from(!a_name.is_null());
-    tp.local_name = pjsip_host_port {
-        host: pj_str_t { ptr: strings[2].as_mut_ptr() as *mut c_char, slen: host.len() as pj_ssize_t },
-        port: c_int::from(port),
-    };
-    tp.dir = 0;
-    tp.endpt = endpt;
-    let mut boxed = Box::new(CTransport { tp, refs: AtomicI32::new(1), id, _strings: core::mem::take(&mut strings) });
-    boxed.tp.ref_cnt = (&boxed.refs as *const AtomicI32) as *mut pj_atomic_t;
-    boxed.tp.data = core::ptr::null_mut::<c_void>();
-    let raw = Box::into_raw(boxed);
-    s.transports.lock().push(raw);
+    let mut info = s.ep.transport_info(id).ok_or(PJ_EBUG)?;
+    info.has_addr_name = !a_name.is_null();
+    let raw = Box::into_raw(new_ctransport(id, &info, endpt, core::ptr::null_mut(), 1, Arc::downgrade(&s.ep)));
+    s.transports.lock().insert(id, raw);
     if !p_transport.is_null() {
         *p_transport = raw as *mut pjsip_transport;
     }
@@ -502,23 +700,225 @@ pub unsafe extern "C" fn pjsip_udp_transport_start6(
     })
 }
 
+/// Binds a TCP or TLS listener and hands out its `pjsip_tpfactory`.
+unsafe fn start_stream(
+    endpt: *mut pjsip_endpoint,
+    kind: Kind,
+    bind: SocketAddr,
+    a_name: *const pjsip_host_port,
+    reuse_addr: bool,
+    tls: Option<TlsSettings>,
+    p_factory: *mut *mut pjsip_tpfactory,
+) -> Result<(), Status> {
+    nonnull!(endpt)?;
+    let s = shared(endpt);
+    let published = published_name(a_name)?;
+    let tls = match tls {
+        Some(settings) => Some(client_config(&settings)?),
+        None => None,
+    };
+    let sock = StreamListener::bind(bind, reuse_addr).map_err(|e| from_os(e.raw_os_error().unwrap_or(libc::EINVAL)))?;
+    let id = s.ep.add_listener(kind, sock, published, tls);
+    let info = s.ep.transport_info(id).ok_or(PJ_EBUG)?;
+    let v6 = info.local.is_ipv6();
+    let name = type_name(kind, v6);
+    let strings = vec![cstr_box(&name), cstr_box(&format!("{} listener {}", name, info.local)), cstr_box(&info.published.0)];
+    // SAFETY: pjsip_tpfactory is plain data for which all-zero is valid.
+    let mut fac: pjsip_tpfactory = core::mem::zeroed();
+    set_obj_name(&mut fac.obj_name, &format!("{}tp:{}", kind.name().to_ascii_lowercase(), info.published.1));
+    fac.r#type = type_code(kind, v6);
+    fac.type_name = strings[0].as_ptr() as *mut c_char;
+    fac.flag = flags(kind);
+    fac.info = strings[1].as_ptr() as *mut c_char;
+    fac.local_addr = to_pj_sockaddr(info.local);
+    fac.has_addr_name = c_int::from(info.has_addr_name);
+    fac.addr_name = host_port(&strings[2], info.published.1);
+    let raw = Box::into_raw(Box::new(CFactory { fac, id, _strings: strings }));
+    s.factories.lock().insert(id, raw);
+    if !p_factory.is_null() {
+        *p_factory = raw as *mut pjsip_tpfactory;
+    }
+    Ok(())
+}
+
+/// Starts a TCP listener on `local` (NULL: any address, any port).
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_tcp_transport_start(
+    endpt: *mut pjsip_endpoint,
+    local: *const pj_sockaddr_in,
+    async_cnt: c_uint,
+    p_factory: *mut *mut pjsip_tpfactory,
+) -> pj_status_t {
+    pjsip_tcp_transport_start2(endpt, local, core::ptr::null(), async_cnt, p_factory)
+}
+
+/// Starts a TCP listener publishing `a_name` (NULL: the bound address).
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_tcp_transport_start2(
+    endpt: *mut pjsip_endpoint,
+    local: *const pj_sockaddr_in,
+    a_name: *const pjsip_host_port,
+    async_cnt: c_uint,
+    p_factory: *mut *mut pjsip_tpfactory,
+) -> pj_status_t {
+    guard_status(|| {
+        if async_cnt == 0 {
+            return Err(PJ_EINVAL);
+        }
+        let bind = if local.is_null() { SocketAddr::from(([0, 0, 0, 0], 0)) } else { sockaddr_v4(&*local) };
+        start_stream(endpt, Kind::Tcp, bind, a_name, true, None, p_factory)
+    })
+}
+
+/// Starts a TCP listener from a configuration (IPv4 or IPv6 by `af`).
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_tcp_transport_start3(
+    endpt: *mut pjsip_endpoint,
+    cfg: *const pjsip_tcp_transport_cfg,
+    p_factory: *mut *mut pjsip_tpfactory,
+) -> pj_status_t {
+    guard_status(|| {
+        nonnull!(cfg)?;
+        let cfg = &*cfg;
+        if cfg.async_cnt == 0 {
+            return Err(PJ_EINVAL);
+        }
+        let bind = sockaddr_any(&cfg.bind_addr, cfg.af)?;
+        start_stream(endpt, Kind::Tcp, bind, &cfg.addr_name, cfg.reuse_addr != 0, None, p_factory)
+    })
+}
+
+/// Defaults for `pjsip_tcp_transport_start3`: any address of `af`, port 0,
+/// one accept operation, address reuse on.
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_tcp_transport_cfg_default(cfg: *mut pjsip_tcp_transport_cfg, af: c_int) {
+    guard((), || {
+        if cfg.is_null() {
+            return;
+        }
+        core::ptr::write_bytes(cfg, 0, 1);
+        (*cfg).af = af;
+        (*cfg).bind_addr.addr.sa_family = af as u16;
+        (*cfg).async_cnt = 1;
+        (*cfg).reuse_addr = 1;
+    })
+}
+
+/// `pjsip_tls_setting` as plain settings; NULL gives pjsip's defaults.
+unsafe fn tls_settings(opt: *const pjsip_tls_setting) -> Result<TlsSettings, Status> {
+    let mut s = TlsSettings { proto: 4 | 8 | 16, ..Default::default() };
+    if opt.is_null() {
+        return Ok(s);
+    }
+    let o = &*opt;
+    let text = |p: &pj_str_t| -> Result<Option<String>, Status> {
+        let v = pj_string(p).ok_or(PJ_EINVAL)?;
+        Ok((!v.is_empty()).then_some(v))
+    };
+    let bytes = |p: &pj_str_t| -> Result<Option<Vec<u8>>, Status> {
+        let v = pj_bytes(p).ok_or(PJ_EINVAL)?;
+        Ok((!v.is_empty()).then(|| v.to_vec()))
+    };
+    s.ca = Vec::new();
+    if let Some(f) = text(&o.ca_list_file)? {
+        s.ca.push(Pem::File(f));
+    }
+    if let Some(b) = bytes(&o.ca_buf)? {
+        s.ca.push(Pem::Buffer(b));
+    }
+    s.ca_dir = text(&o.ca_list_path)?;
+    s.cert = match (text(&o.cert_file)?, bytes(&o.cert_buf)?) {
+        (Some(f), _) => Pem::File(f),
+        (None, Some(b)) => Pem::Buffer(b),
+        _ => Pem::None,
+    };
+    s.key = match (text(&o.privkey_file)?, bytes(&o.privkey_buf)?) {
+        (Some(f), _) => Pem::File(f),
+        (None, Some(b)) => Pem::Buffer(b),
+        _ => Pem::None,
+    };
+    s.method = o.method;
+    s.proto = o.proto;
+    s.verify_server = o.verify_server != 0;
+    let ms = o.timeout.sec.saturating_mul(1000).saturating_add(o.timeout.msec);
+    s.timeout_ms = ms.max(0) as u64;
+    Ok(s)
+}
+
+/// Starts a TLS listener on an IPv4 address (NULL: any, port 0).
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_tls_transport_start(
+    endpt: *mut pjsip_endpoint,
+    opt: *const pjsip_tls_setting,
+    local: *const pj_sockaddr_in,
+    a_name: *const pjsip_host_port,
+    async_cnt: c_uint,
+    p_factory: *mut *mut pjsip_tpfactory,
+) -> pj_status_t {
+    guard_status(|| {
+        if async_cnt == 0 {
+            return Err(PJ_EINVAL);
+        }
+        let bind = if local.is_null() { SocketAddr::from(([0, 0, 0, 0], 0)) } else { sockaddr_v4(&*local) };
+        let reuse = opt.is_null() || (*opt).reuse_addr != 0;
+        start_stream(endpt, Kind::Tls, bind, a_name, reuse, Some(tls_settings(opt)?), p_factory)
+    })
+}
+
+/// Starts a TLS listener on an IPv4 or IPv6 address.
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_tls_transport_start2(
+    endpt: *mut pjsip_endpoint,
+    opt: *const pjsip_tls_setting,
+    local: *const pj_sockaddr,
+    a_name: *const pjsip_host_port,
+    async_cnt: c_uint,
+    p_factory: *mut *mut pjsip_tpfactory,
+) -> pj_status_t {
+    guard_status(|| {
+        if async_cnt == 0 {
+            return Err(PJ_EINVAL);
+        }
+        let bind = if local.is_null() { SocketAddr::from(([0, 0, 0, 0], 0)) } else { sockaddr_any(&*local, 0)? };
+        let reuse = opt.is_null() || (*opt).reuse_addr != 0;
+        start_stream(endpt, Kind::Tls, bind, a_name, reuse, Some(tls_settings(opt)?), p_factory)
+    })
+}
+
+unsafe fn ctransport_add_ref(t: *mut CTransport) {
+    (*t).refs.fetch_add(1, Ordering::AcqRel);
+    if let Some(ep) = (*t).ep.upgrade() {
+        ep.hold((*t).id);
+    }
+}
+
+unsafe fn ctransport_dec_ref(t: *mut CTransport) {
+    let was = (*t).refs.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| (v > 0).then(|| v - 1));
+    if was.is_ok() {
+        if let Some(ep) = (*t).ep.upgrade() {
+            ep.release((*t).id);
+        }
+    }
+}
+
+/// +1 on the transport's count. A connection stays open while counted.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_transport_add_ref(tp: *mut pjsip_transport) -> pj_status_t {
     guard_status(|| {
         nonnull!(tp)?;
-        (*(tp as *mut CTransport)).refs.fetch_add(1, Ordering::AcqRel);
+        ctransport_add_ref(tp as *mut CTransport);
         Ok(())
     })
 }
 
-/// Transports live as long as their endpoint; the count is kept for
-/// callers that inspect it.
+/// -1 on the transport's count. A connection nobody counts closes after
+/// the idle time (at once if it already failed); UDP transports live as
+/// long as their endpoint.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_transport_dec_ref(tp: *mut pjsip_transport) -> pj_status_t {
     guard_status(|| {
         nonnull!(tp)?;
-        let refs = &(*(tp as *mut CTransport)).refs;
-        let _ = refs.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| (v > 0).then(|| v - 1));
+        ctransport_dec_ref(tp as *mut CTransport);
         Ok(())
     })
 }

@@ -3,7 +3,7 @@
 //! - `types`: `#[repr(C)]` mirrors of pjproject's structs, layout-checked;
 //! - `pjlib`: the pjlib subset (pools, strings, lists, errors, logging);
 //! - `cobj`: pjsip's message, header and URI objects and functions;
-//! - `endpt`, `cfg`: the endpoint, UDP transports and `pjsip_cfg()`;
+//! - `endpt`, `cfg`: the endpoint, UDP/TCP/TLS transports and `pjsip_cfg()`;
 //! - `regc`, `tdata`, `rdata`, `auth_sess`: the registration client API.
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
 

@@ -10,7 +10,7 @@ use super::rdata::Rdata;
 use super::types::*;
 use super::util::*;
 use crate::auth::{Credential, Pref, Random};
-use crate::endpoint::{Endpoint, Owner, TransportId, TsxFinal};
+use crate::endpoint::{Endpoint, Owner, Selection, TransportId, TsxFinal};
 use crate::nonnull;
 use crate::reg::{uuid, BuildEnv, Callback, Next, OutHeader, Outcome, Registration, Request, ResponseInfo};
 use crate::sip::HdrKind;
@@ -127,7 +127,6 @@ impl Regc {
                         if st.reg.has_tsx() {
                             st.inflight_transport = Some(tp);
                         }
-                        st.last_transport = Some(tp);
                         PJ_SUCCESS
                     }
                     Err(status) => status,
@@ -136,6 +135,21 @@ impl Regc {
         };
         self.release_busy();
         status
+    }
+
+    /// Makes `tp` the last transport, moving the transport reference the
+    /// regc keeps on it (as pjsip does, so that a connection stays up while
+    /// registered).
+    fn set_last_transport(&self, tp: Option<TransportId>) {
+        let old = std::mem::replace(&mut self.state.lock().last_transport, tp);
+        if old != tp {
+            if let Some(new) = tp {
+                self.shared.transport_add_ref(new);
+            }
+            if let Some(old) = old {
+                self.shared.transport_dec_ref(old);
+            }
+        }
     }
 
     fn release_busy(&self) {
@@ -157,8 +171,8 @@ impl Regc {
         }
         // SAFETY: tp_sel holds a reference taken in set_transport.
         unsafe { super::endpt::pjsip_tpselector_dec_ref(&mut st.tp_sel) };
-        st.last_transport = None;
         drop(st);
+        self.set_last_transport(None);
         super::auth_sess::forget(self.auth_c as *mut pjsip_auth_clt_sess);
         self.shared.release_pool(self.pool());
         // SAFETY: the handle was made by Arc::into_raw in create and this
@@ -201,14 +215,8 @@ fn callback_reason(cb: &Callback, rdata: Option<&Rdata>) -> Vec<u8> {
     bytes
 }
 
-fn st_selected(st: &State, shared: &EndptShared) -> Option<TransportId> {
-    if st.tp_sel.r#type == 1 {
-        // SAFETY: a TRANSPORT selector holds a transport pointer.
-        let tp = unsafe { st.tp_sel.u.transport };
-        shared.transport_id(tp)
-    } else {
-        None
-    }
+fn st_selected(st: &State, shared: &EndptShared) -> Selection {
+    shared.selection(&st.tp_sel)
 }
 
 fn response_info(fin: &TsxFinal) -> Outcome {
@@ -239,11 +247,11 @@ impl Owner for Regc {
     fn on_tsx_final(self: Arc<Self>, ep: &Arc<Endpoint>, fin: TsxFinal) {
         self.busy.fetch_add(1, Ordering::AcqRel);
         let rdata = fin.response.as_ref().and_then(|r| Rdata::build(&self.shared, r));
+        if fin.transport.is_some() {
+            self.set_last_transport(fin.transport);
+        }
         let call_tsx_cb = {
             let mut st = self.state.lock();
-            if let Some(tp) = fin.transport {
-                st.last_transport = Some(tp);
-            }
             st.inflight_transport = None;
             st.reg.tsx_ended()
         };
@@ -679,7 +687,7 @@ pub unsafe extern "C" fn pjsip_regc_set_transport(regc: *mut pjsip_regc, sel: *c
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_release_transport(regc: *mut pjsip_regc) -> pj_status_t {
     with_regc(regc, |r| {
-        r.state.lock().last_transport = None;
+        r.set_last_transport(None);
         Ok(())
     })
 }

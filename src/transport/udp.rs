@@ -72,8 +72,9 @@ fn set_recv_buffer(socket: &UdpSocket) {
     }
 }
 
-/// The address to publish for a socket bound to `ip`.
-fn default_host(ip: IpAddr) -> IpAddr {
+/// The address to publish for a socket bound to `ip`: `ip` itself, or for
+/// the wildcard the address of the interface that routes to the outside.
+pub fn default_host(ip: IpAddr) -> IpAddr {
     if !ip.is_unspecified() {
         return ip;
     }

@@ -93,3 +93,9 @@ layout!(pjsip_transaction, 760, pool @ 0, grp_lock @ 32, method @ 96, branch @ 1
 layout!(pjsip_cfg_t, 96, tsx @ 52, tsx.t1 @ 56, tsx.td @ 68, regc @ 72, regc.add_xuid_param @ 76, tcp @ 80, tls @ 88);
 layout!(pjsip_udp_transport_cfg, 176, bind_addr @ 4, addr_name @ 32, async_cnt @ 56, qos_type @ 60, qos_params @ 64, sockopt_params @ 72);
 layout!(pjsip_ua_init_param, 8);
+layout!(pjsip_tcp_transport_cfg, 192, af @ 0, bind_addr @ 4, reuse_addr @ 32, addr_name @ 40, async_cnt @ 64, qos_type @ 68, qos_params @ 72, sockopt_params @ 80, initial_timeout @ 184);
+layout!(pj_ssl_cert_lookup_criteria, 24, keyword @ 8);
+layout!(pj_ssl_cert_direct, 24, privkey @ 8, cert @ 16);
+layout!(pjsip_tls_on_accept_fail_param, 24, status @ 16, last_native_err @ 20);
+layout!(pjsip_tls_on_verify_param, 56, server_addr @ 16, tp_dir @ 24, local_cert_info @ 32, remote_cert_info @ 40, ssock @ 48);
+layout!(pjsip_tls_setting, 440, ca_list_file @ 0, ca_list_path @ 16, cert_file @ 32, privkey_file @ 48, ca_buf @ 64, cert_buf @ 80, privkey_buf @ 96, cert_lookup @ 112, cert_direct @ 136, password @ 160, method @ 176, proto @ 180, ciphers_num @ 184, ciphers @ 192, curves_num @ 200, curves @ 208, sigalgs @ 216, entropy_type @ 232, entropy_path @ 240, verify_server @ 256, verify_client @ 260, require_client_cert @ 264, timeout @ 272, initial_timeout @ 288, reuse_addr @ 292, qos_type @ 296, qos_params @ 300, qos_ignore_error @ 308, sockopt_params @ 312, sockopt_ignore_error @ 416, enable_renegotiation @ 420, on_accept_fail_cb @ 424, on_verify_cb @ 432);

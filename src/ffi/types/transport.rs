@@ -356,3 +356,111 @@ pub struct pjsip_ua_init_param {
     pub on_dlg_forked:
         Option<unsafe extern "C" fn(first_set: *mut pjsip_dialog, res: *mut pjsip_rx_data) -> *mut pjsip_dialog>,
 }
+
+/// TCP listener configuration (`pjsip_tcp_transport_start3`).
+#[repr(C)]
+pub struct pjsip_tcp_transport_cfg {
+    pub af: c_int,
+    pub bind_addr: pj_sockaddr,
+    pub reuse_addr: pj_bool_t,
+    pub addr_name: pjsip_host_port,
+    pub async_cnt: c_uint,
+    pub qos_type: pj_qos_type,
+    pub qos_params: pj_qos_params,
+    pub sockopt_params: pj_sockopt_params,
+    pub initial_timeout: c_uint,
+}
+
+pub type pjsip_ssl_method = c_uint;
+pub type pj_ssl_entropy_t = c_uint;
+pub type pj_ssl_cert_lookup_type = c_uint;
+pub type pj_ssl_cipher = c_int;
+pub type pj_ssl_curve = c_uint;
+pub type pj_ssl_cert_buffer = pj_str_t;
+
+/// How to find a certificate in an OS store (not used by this library).
+#[repr(C)]
+pub struct pj_ssl_cert_lookup_criteria {
+    pub r#type: pj_ssl_cert_lookup_type,
+    pub keyword: pj_str_t,
+}
+
+/// Backend-native certificate and key objects (not used by this library).
+#[repr(C)]
+pub struct pj_ssl_cert_direct {
+    pub r#type: c_uint,
+    pub privkey: *mut c_void,
+    pub cert: *mut c_void,
+}
+
+pub struct pj_ssl_sock_t {
+    _opaque: [u8; 0],
+}
+
+pub struct pj_ssl_cert_info {
+    _opaque: [u8; 0],
+}
+
+pub struct pjsip_server_addresses {
+    _opaque: [u8; 0],
+}
+
+#[repr(C)]
+pub struct pjsip_tls_on_accept_fail_param {
+    pub local_addr: *const c_void,
+    pub remote_addr: *const c_void,
+    pub status: pj_status_t,
+    pub last_native_err: pj_status_t,
+}
+
+#[repr(C)]
+pub struct pjsip_tls_on_verify_param {
+    pub local_addr: *const c_void,
+    pub remote_addr: *const c_void,
+    pub server_addr: *const pjsip_server_addresses,
+    pub tp_dir: pjsip_transport_dir,
+    pub local_cert_info: *mut pj_ssl_cert_info,
+    pub remote_cert_info: *mut pj_ssl_cert_info,
+    pub ssock: *mut pj_ssl_sock_t,
+}
+
+/// TLS settings of `pjsip_tls_transport_start*`, pjproject 2.17 layout.
+/// This library reads the CA (file, buffer, directory), the client
+/// certificate and key (files or buffers), `method`/`proto`,
+/// `verify_server` and `timeout`; the rest is accepted and ignored.
+#[repr(C)]
+pub struct pjsip_tls_setting {
+    pub ca_list_file: pj_str_t,
+    pub ca_list_path: pj_str_t,
+    pub cert_file: pj_str_t,
+    pub privkey_file: pj_str_t,
+    pub ca_buf: pj_ssl_cert_buffer,
+    pub cert_buf: pj_ssl_cert_buffer,
+    pub privkey_buf: pj_ssl_cert_buffer,
+    pub cert_lookup: pj_ssl_cert_lookup_criteria,
+    pub cert_direct: pj_ssl_cert_direct,
+    pub password: pj_str_t,
+    pub method: pjsip_ssl_method,
+    pub proto: pj_uint32_t,
+    pub ciphers_num: c_uint,
+    pub ciphers: *mut pj_ssl_cipher,
+    pub curves_num: c_uint,
+    pub curves: *mut pj_ssl_curve,
+    pub sigalgs: pj_str_t,
+    pub entropy_type: pj_ssl_entropy_t,
+    pub entropy_path: pj_str_t,
+    pub verify_server: pj_bool_t,
+    pub verify_client: pj_bool_t,
+    pub require_client_cert: pj_bool_t,
+    pub timeout: pj_time_val,
+    pub initial_timeout: c_uint,
+    pub reuse_addr: pj_bool_t,
+    pub qos_type: pj_qos_type,
+    pub qos_params: pj_qos_params,
+    pub qos_ignore_error: pj_bool_t,
+    pub sockopt_params: pj_sockopt_params,
+    pub sockopt_ignore_error: pj_bool_t,
+    pub enable_renegotiation: pj_bool_t,
+    pub on_accept_fail_cb: Option<unsafe extern "C" fn(param: *const pjsip_tls_on_accept_fail_param)>,
+    pub on_verify_cb: Option<unsafe extern "C" fn(param: *const pjsip_tls_on_verify_param) -> pj_bool_t>,
+}

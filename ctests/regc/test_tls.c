@@ -1,0 +1,463 @@
+/* Registration over TLS against the test registrar's TLS listener. The
+ * test makes a throwaway CA, server and client certificates at run time
+ * with the openssl command (skipped when it is missing) in a temporary
+ * directory it removes afterwards. Covers verify_server on/off, CA file
+ * and CA buffer, wrong CA and wrong name (PJSIP_TLS_ECERTVERIF), TLS 1.2
+ * and 1.3 choice, client certificates, the handshake deadline, start-up
+ * errors, IPv6, and measures the cost of a handshake on loopback. */
+#include "regc_harness.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static char dir[64];
+static char path_buf[16][128];
+static int path_n;
+
+static const char *path(const char *name)
+{
+    char *p = path_buf[path_n++ % 16];
+    snprintf(p, 128, "%s/%s", dir, name);
+    return p;
+}
+
+static int sh(const char *cmd)
+{
+    char full[1024];
+    snprintf(full, sizeof(full), "cd '%s' && { %s; } >/dev/null 2>&1", dir, cmd);
+    return system(full) == 0;
+}
+
+#define EC "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+
+/* CA, other CA, server cert (localhost, 127.0.0.1, ::1), server cert for
+ * another name, client cert. Private keys live only in `dir`. */
+static int make_pki(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/regc-tls-XXXXXX");
+    if (!mkdtemp(dir))
+        return 0;
+    return sh("command -v openssl") &&
+           sh("openssl req -x509 " EC " -keyout ca.key -out ca.pem -days 1 -subj '/CN=regc test CA'") &&
+           sh("openssl req -x509 " EC " -keyout ca2.key -out ca2.pem -days 1 -subj '/CN=other CA'") &&
+           sh("printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\\n' > srv.ext") &&
+           sh("openssl req " EC " -keyout srv.key -out srv.csr -subj '/CN=localhost'") &&
+           sh("openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 1 "
+              "-extfile srv.ext") &&
+           sh("printf 'subjectAltName=DNS:other.example\\n' > other.ext") &&
+           sh("openssl req " EC " -keyout other.key -out other.csr -subj '/CN=other.example'") &&
+           sh("openssl x509 -req -in other.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out other.pem "
+              "-days 1 -extfile other.ext") &&
+           sh("printf 'extendedKeyUsage=clientAuth\\n' > cli.ext") &&
+           sh("openssl req " EC " -keyout cli.key -out cli.csr -subj '/CN=alice'") &&
+           sh("openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem -days 1 "
+              "-extfile cli.ext");
+}
+
+static void remove_pki(void)
+{
+    char cmd[128];
+    if (!dir[0])
+        return;
+    if (getenv("REGC_KEEP_PKI")) { /* for debugging: keep the files */
+        fprintf(stderr, "test_tls: PKI kept in %s\n", dir);
+        return;
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static char *slurp(const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    static char buf[8192];
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Endpoint + TLS listener with `ts` + registrar with TLS (and `extra`). */
+static pj_status_t setup_tls(const pjsip_tls_setting *ts, const char *cert, const char *key, const char *extra1,
+                             const char *extra2)
+{
+    h_setup(NULL);
+    const char *args[] = {"--tls", cert, key, extra1, extra2, NULL};
+    H.reg = registrar_start_args("{}", args);
+    if (!H.reg) {
+        fprintf(stderr, "registrar did not start\n");
+        exit(2);
+    }
+    snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%d;transport=tls", registrar_tls_port(H.reg));
+    pj_sockaddr_in local;
+    pj_str_t lo = pj_str("127.0.0.1");
+    pj_sockaddr_in_init(&local, &lo, 0);
+    pjsip_tpfactory *fac = NULL;
+    pj_status_t st = pjsip_tls_transport_start(H.endpt, ts, &local, NULL, 1, &fac);
+    if (st == PJ_SUCCESS) {
+        CHECK_STR(fac->type_name, "TLS");
+        CHECK_INT(fac->type, PJSIP_TRANSPORT_TLS);
+        CHECK_INT(fac->flag, PJSIP_TRANSPORT_RELIABLE | PJSIP_TRANSPORT_SECURE);
+    }
+    return st;
+}
+
+static pjsip_tls_setting settings(const char *ca, pj_bool_t verify)
+{
+    pjsip_tls_setting ts;
+    pjsip_tls_setting_default(&ts);
+    if (ca)
+        ts.ca_list_file = pj_str((char *)ca);
+    ts.verify_server = verify;
+    return ts;
+}
+
+/* One REGISTER; returns the callback's code (0 if none came). */
+static int register_once(pjsip_regc *regc, int n)
+{
+    CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
+    if (!h_wait_callbacks(n, 3000))
+        return 0;
+    return H.rec[n - 1].code;
+}
+
+static void test_defaults(void)
+{
+    pjsip_tls_setting ts;
+    memset(&ts, 0x5a, sizeof(ts));
+    pjsip_tls_setting_default(&ts);
+    CHECK_INT(ts.proto, PJSIP_SSL_DEFAULT_PROTO);
+    CHECK_INT(ts.proto, 28);
+    CHECK_INT(ts.method, PJSIP_SSL_UNSPECIFIED_METHOD);
+    CHECK_INT(ts.reuse_addr, 1);
+    CHECK_INT(ts.qos_ignore_error, 1);
+    CHECK_INT(ts.sockopt_ignore_error, 1);
+    CHECK_INT(ts.enable_renegotiation, 1);
+    CHECK_INT(ts.verify_server, 0);
+    CHECK(ts.ca_list_file.slen == 0 && ts.ciphers == NULL);
+    CHECK_INT(sizeof(ts), 440);
+}
+
+static void test_verified_registration(void)
+{
+    pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    CHECK_STR(registrar_transport(H.reg, 0), "TLS");
+    CHECK(strncmp(registrar_header(H.reg, 0, "Via", 0), "SIP/2.0/TLS 127.0.0.1:", 22) == 0);
+    CHECK_STR(registrar_header_param(H.reg, 0, "Via", 0, "alias"), "");
+    pjsip_transport *tp = H.rec[0].info.transport;
+    CHECK(tp != NULL);
+    if (tp) {
+        CHECK(PJSIP_TRANSPORT_IS_RELIABLE(tp));
+        CHECK(PJSIP_TRANSPORT_IS_SECURE(tp));
+        CHECK_STR(tp->type_name, "TLS");
+        CHECK_INT(tp->key.type, PJSIP_TRANSPORT_TLS);
+    }
+    /* A sips: URI means TLS too, and reuses the connection. */
+    char srv[64];
+    snprintf(srv, sizeof(srv), "sips:127.0.0.1:%d", registrar_tls_port(H.reg));
+    pj_str_t s = pj_str(srv), aor = pj_str("<sip:alice@example.com>"), contact = pj_str(H.contact);
+    CHECK_INT(pjsip_regc_init(regc, &s, &aor, &aor, 1, &contact, 60), PJ_SUCCESS);
+    CHECK_INT(register_once(regc, 2), 200);
+    CHECK_STR(registrar_source(H.reg, 1), registrar_source(H.reg, 0));
+    CHECK(H.rec[1].info.transport == tp);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
+static void test_ca_buffer(void)
+{
+    pjsip_tls_setting ts = settings(NULL, PJ_TRUE);
+    ts.ca_buf = pj_str(slurp(path("ca.pem")));
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
+static void test_wrong_ca(void)
+{
+    pjsip_tls_setting ts = settings(path("ca2.pem"), PJ_TRUE);
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS); /* the failure is asynchronous */
+    CHECK_INT(H.count, 0);
+    CHECK(h_wait_callbacks(1, 3000));
+    CHECK_INT(H.rec[0].status, PJ_SUCCESS);
+    CHECK_INT(H.rec[0].code, 503);
+    CHECK_STR(H.rec[0].reason, "SSL certificate verification error (PJSIP_TLS_ECERTVERIF)");
+    CHECK_INT(H.rec[0].has_rdata, 0);
+    CHECK_INT(registrar_count(H.reg), 0);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    /* verify_server off: the same server is accepted. */
+    ts = settings(path("ca2.pem"), PJ_FALSE);
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    /* No CA at all and no verification: accepted too. */
+    ts = settings(NULL, PJ_FALSE);
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
+static void test_wrong_name(void)
+{
+    /* Right CA, but the certificate names other.example, not 127.0.0.1. */
+    pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
+    CHECK_INT(setup_tls(&ts, path("other.pem"), path("other.key"), NULL, NULL), PJ_SUCCESS);
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 503);
+    CHECK_STR(H.rec[0].reason, "SSL certificate verification error (PJSIP_TLS_ECERTVERIF)");
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
+static void test_versions(void)
+{
+    /* A TLS 1.3-only server: pjsip's default protocols stop at TLS 1.2. */
+    pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-min", "1.3"), PJ_SUCCESS);
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 503);
+    CHECK_STR(H.rec[0].reason, "Unknown error when performing SSL connect() (PJSIP_TLS_ECONNECT)");
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    ts.proto = PJ_SSL_SOCK_PROTO_TLS1_3;
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-min", "1.3"), PJ_SUCCESS);
+    regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    /* With proto 0, the method decides. */
+    ts.proto = 0;
+    ts.method = PJSIP_TLSV1_3_METHOD;
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-min", "1.3"), PJ_SUCCESS);
+    regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    /* TLS 1.3 only against a TLS 1.2-only server fails. */
+    ts.method = PJSIP_SSL_UNSPECIFIED_METHOD;
+    ts.proto = PJ_SSL_SOCK_PROTO_TLS1_3;
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-max", "1.2"), PJ_SUCCESS);
+    regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 503);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
+static void test_client_certificate(void)
+{
+    pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
+    ts.proto = PJ_SSL_SOCK_PROTO_TLS1_2;
+    ts.cert_file = pj_str((char *)path("cli.pem"));
+    ts.privkey_file = pj_str((char *)path("cli.key"));
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-client-ca", path("ca.pem")), PJ_SUCCESS);
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    /* The same key material from memory buffers. */
+    static char cert[8192], key[8192];
+    snprintf(cert, sizeof(cert), "%s", slurp(path("cli.pem")));
+    snprintf(key, sizeof(key), "%s", slurp(path("cli.key")));
+    ts.cert_file = pj_str("");
+    ts.privkey_file = pj_str("");
+    ts.cert_buf = pj_str(cert);
+    ts.privkey_buf = pj_str(key);
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-client-ca", path("ca.pem")), PJ_SUCCESS);
+    regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    /* Without a certificate the server refuses the handshake. */
+    ts = settings(path("ca.pem"), PJ_TRUE);
+    ts.proto = PJ_SSL_SOCK_PROTO_TLS1_2;
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-client-ca", path("ca.pem")), PJ_SUCCESS);
+    regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 503);
+    CHECK_INT(registrar_count(H.reg), 0);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
+static void test_handshake_timeout(void)
+{
+    /* A plain TCP server never answers the ClientHello. */
+    pjsip_tls_setting ts = settings(NULL, PJ_FALSE);
+    ts.timeout.sec = 0;
+    ts.timeout.msec = 300;
+    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%d;transport=tls", registrar_tcp_port(H.reg));
+    pjsip_regc *regc = h_regc(60);
+    double start = h_now_ms();
+    CHECK_INT(register_once(regc, 1), 503);
+    CHECK_STR(H.rec[0].reason, "SSL negotiation has timed out (PJSIP_TLS_ETIMEDOUT)");
+    CHECK(H.rec[0].at_ms - start >= 250 && H.rec[0].at_ms - start < 1500);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
+static void test_start_errors(void)
+{
+    h_setup(NULL);
+    pjsip_tpfactory *fac = NULL;
+    pjsip_tls_setting ts = settings("/nonexistent/ca.pem", PJ_TRUE);
+    CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, NULL, NULL, 1, &fac), PJSIP_TLS_ECACERT);
+    ts = settings(NULL, PJ_FALSE);
+    ts.cert_file = pj_str("/nonexistent/cert.pem");
+    CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, NULL, NULL, 1, &fac), PJSIP_TLS_ECERTFILE);
+    ts = settings(NULL, PJ_FALSE);
+    ts.cert_file = pj_str((char *)path("cli.pem"));
+    ts.privkey_file = pj_str((char *)path("ca.pem")); /* not a key */
+    CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, NULL, NULL, 1, &fac), PJSIP_TLS_EKEYFILE);
+    ts = settings(NULL, PJ_FALSE);
+    ts.proto = 0;
+    ts.method = PJSIP_TLSV1_METHOD; /* TLS 1.0 is not offered */
+    CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, NULL, NULL, 1, &fac), PJSIP_TLS_EINVMETHOD);
+    /* No TLS listener at all: a TLS destination is refused at once. */
+    snprintf(H.server, sizeof(H.server), "sips:127.0.0.1:9");
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(h_register(regc, PJ_FALSE), PJSIP_EUNSUPTRANSPORT);
+    CHECK_INT(H.count, 1);
+    CHECK_INT(H.rec[0].code, 503);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
+static int have_ipv6_loopback(void)
+{
+    struct sockaddr_in6 a;
+    int fd = socket(AF_INET6, SOCK_STREAM, 0), ok;
+    if (fd < 0)
+        return 0;
+    memset(&a, 0, sizeof(a));
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    close(fd);
+    return ok;
+}
+
+static void test_ipv6(void)
+{
+    if (!have_ipv6_loopback()) {
+        printf("test_tls: no IPv6 loopback, IPv6 scenario skipped\n");
+        return;
+    }
+    h_setup(NULL);
+    const char *args[] = {"--ipv6", "--tls", path("srv.pem"), path("srv.key"), NULL};
+    H.reg = registrar_start_args("{}", args);
+    pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
+    pj_sockaddr local;
+    pj_str_t lo6 = pj_str("::1");
+    CHECK_INT(pj_sockaddr_init(pj_AF_INET6(), &local, &lo6, 0), PJ_SUCCESS);
+    pjsip_tpfactory *fac = NULL;
+    CHECK_INT(pjsip_tls_transport_start2(H.endpt, &ts, &local, NULL, 1, &fac), PJ_SUCCESS);
+    CHECK(fac && fac->type == PJSIP_TRANSPORT_TLS6);
+    snprintf(H.server, sizeof(H.server), "sip:[::1]:%d;transport=tls", registrar_tls6_port(H.reg));
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    CHECK(strncmp(registrar_source(H.reg, 0), "::1:", 4) == 0);
+    CHECK_STR(registrar_transport(H.reg, 0), "TLS");
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
+/* Average time of a REGISTER/200 on a fresh connection each time, TCP or
+ * TLS (with the given protocol); loopback, against the Python registrar. */
+static double fresh_connection_ms(int tls, unsigned proto, int rounds)
+{
+    h_setup(NULL);
+    const char *args[] = {"--tls", path("srv.pem"), path("srv.key"), NULL};
+    H.reg = registrar_start_args("{}", args);
+    pj_sockaddr_in local;
+    pj_str_t lo = pj_str("127.0.0.1");
+    pj_sockaddr_in_init(&local, &lo, 0);
+    if (tls) {
+        pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
+        ts.proto = proto;
+        CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, &local, NULL, 1, NULL), PJ_SUCCESS);
+        snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%d;transport=tls", registrar_tls_port(H.reg));
+    } else {
+        CHECK_INT(pjsip_tcp_transport_start(H.endpt, &local, 1, NULL), PJ_SUCCESS);
+        snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%d;transport=tcp", registrar_tcp_port(H.reg));
+    }
+    pjsip_regc *regc = h_regc(60);
+    pjsip_tpselector sel;
+    memset(&sel, 0, sizeof(sel));
+    sel.disable_connection_reuse = PJ_TRUE;
+    pjsip_regc_set_transport(regc, &sel);
+    register_once(regc, 1); /* warm-up */
+    double total = 0;
+    int ok = 0;
+    for (int i = 0; i < rounds; i++) {
+        double t = h_now_ms();
+        if (register_once(regc, i + 2) == 200)
+            ok++;
+        total += H.rec[i + 1].at_ms - t;
+    }
+    CHECK_INT(ok, rounds);
+    /* every round used a connection of its own */
+    CHECK(strcmp(registrar_source(H.reg, 1), registrar_source(H.reg, 2)) != 0);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+    return total / rounds;
+}
+
+static void measure_handshake(void)
+{
+    enum { ROUNDS = 20 };
+    double tcp = fresh_connection_ms(0, 0, ROUNDS);
+    double tls12 = fresh_connection_ms(1, PJ_SSL_SOCK_PROTO_TLS1_2, ROUNDS);
+    double tls13 = fresh_connection_ms(1, PJ_SSL_SOCK_PROTO_TLS1_3, ROUNDS);
+    printf("test_tls: new connection + REGISTER/200 on loopback (avg of %d): TCP %.2f ms, "
+           "TLS 1.2 %.2f ms (handshake ~%.2f ms), TLS 1.3 %.2f ms (handshake ~%.2f ms)\n",
+           ROUNDS, tcp, tls12, tls12 - tcp, tls13, tls13 - tcp);
+}
+
+int main(void)
+{
+    test_defaults();
+    if (!make_pki()) {
+        printf("test_tls: openssl command not available, TLS scenarios skipped\n");
+        remove_pki();
+        return h_summary("test_tls");
+    }
+    if (getenv("REGC_KEEP_PKI")) {
+        remove_pki();
+        return 0;
+    }
+    test_verified_registration();
+    test_ca_buffer();
+    test_wrong_ca();
+    test_wrong_name();
+    test_versions();
+    test_client_certificate();
+    test_handshake_timeout();
+    test_start_errors();
+    test_ipv6();
+    measure_handshake();
+    remove_pki();
+    return h_summary("test_tls");
+}

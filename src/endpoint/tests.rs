@@ -1,0 +1,212 @@
+//! Endpoint tests over real loopback sockets: a tiny TCP "registrar" runs
+//! in a thread and answers each REGISTER with a 200 echoing Via and CSeq
+//! (with the other headers pjsip requires in a response).
+
+use super::*;
+use crate::reg::{OutHeader, Request};
+use crate::sip::{parse_uri, CSeq};
+use crate::transport::StreamListener;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[derive(Default)]
+struct Recorder {
+    finals: Mutex<Vec<(u16, String, Option<TransportId>, bool)>>,
+    in_send: AtomicBool,
+}
+
+impl Owner for Recorder {
+    fn on_tsx_final(self: Arc<Self>, _ep: &Arc<Endpoint>, fin: TsxFinal) {
+        let inside = self.in_send.load(Ordering::SeqCst);
+        self.finals.lock().push((fin.code, fin.reason, fin.transport, inside));
+    }
+    fn on_timer(self: Arc<Self>, _ep: &Arc<Endpoint>, _token: u64) {}
+    fn on_shutdown(self: Arc<Self>) {}
+}
+
+fn request(uri: &str, cseq: u32) -> Request {
+    Request {
+        method: "REGISTER".into(),
+        uri: parse_uri(uri).expect("uri"),
+        headers: vec![OutHeader::CSeq(CSeq { seq: cseq, method: "REGISTER".into() })],
+        body: Vec::new(),
+    }
+}
+
+fn send(ep: &Arc<Endpoint>, rec: &Arc<Recorder>, uri: &str, cseq: u32, sel: Selection) -> Result<TransportId, Status> {
+    rec.in_send.store(true, Ordering::SeqCst);
+    let owner: Arc<dyn Owner> = rec.clone();
+    let r = ep.send_request(owner, &request(uri, cseq), Timers::DEFAULT, Timers::DEFAULT.t1, sel, None, format!("z9hG4bKtest{cseq}"));
+    rec.in_send.store(false, Ordering::SeqCst);
+    r
+}
+
+fn pump_until(ep: &Arc<Endpoint>, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !done() && Instant::now() < deadline {
+        ep.handle_events(Some(Duration::from_millis(10)));
+    }
+}
+
+/// Accepts connections and answers every message with a 200 (Via and
+/// CSeq copied); returns the port and the number of connections accepted.
+fn fake_registrar(close_after_first: bool) -> (u16, Arc<Mutex<usize>>) {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let accepted = Arc::new(Mutex::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { return };
+            *count.lock() += 1;
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = match s.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => n,
+                    };
+                    buf.extend_from_slice(&chunk[..n]);
+                    while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let msg = String::from_utf8_lossy(&buf[..end]).into_owned();
+                        buf.drain(..end + 4);
+                        let line = |name: &str| msg.lines().find(|l| l.starts_with(name)).unwrap_or_default().to_string();
+                        let resp = format!(
+                            "SIP/2.0 200 OK\r\n{}\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\n{}\r\nContent-Length: 0\r\n\r\n",
+                            line("Via:"),
+                            line("CSeq:")
+                        );
+                        if s.write_all(resp.as_bytes()).is_err() {
+                            return;
+                        }
+                        if close_after_first {
+                            // Leave the client time to take a hold first.
+                            std::thread::sleep(Duration::from_millis(150));
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (port, accepted)
+}
+
+fn endpoint_with_tcp() -> (Arc<Endpoint>, TransportId) {
+    let ep = Endpoint::new().expect("endpoint");
+    let l = StreamListener::bind("127.0.0.1:0".parse().expect("addr"), true).expect("listen");
+    let lid = ep.add_listener(Kind::Tcp, l, None, None);
+    (ep, lid)
+}
+
+#[test]
+fn one_connection_carries_every_request_to_a_destination() {
+    let (ep, lid) = endpoint_with_tcp();
+    let (port, accepted) = fake_registrar(false);
+    let rec = Arc::new(Recorder::default());
+    let uri = format!("sip:127.0.0.1:{port};transport=tcp");
+    let a = send(&ep, &rec, &uri, 1, Selection::default()).expect("send");
+    let b = send(&ep, &rec, &uri, 2, Selection::default()).expect("send");
+    assert_eq!(a, b);
+    assert_ne!(a, lid);
+    pump_until(&ep, || rec.finals.lock().len() == 2);
+    let finals = rec.finals.lock().clone();
+    assert!(finals.iter().all(|f| f.0 == 200 && f.2 == Some(a) && !f.3));
+    assert_eq!(*accepted.lock(), 1);
+    let info = ep.transport_info(a).expect("alive");
+    assert_eq!(info.kind, Kind::Tcp);
+    assert_eq!(info.listener, Some(lid));
+    assert_eq!(info.remote.map(|r| r.port()), Some(port));
+    // The Via sent-by is the connection's own address.
+    assert_eq!(info.published, (info.local.ip().to_string(), info.local.port()));
+    // Without reuse, a second connection.
+    let c = send(&ep, &rec, &uri, 3, Selection { selector: Selector::Any, no_reuse: true }).expect("send");
+    assert_ne!(c, a);
+    pump_until(&ep, || rec.finals.lock().len() == 3);
+    assert_eq!(*accepted.lock(), 2);
+}
+
+#[test]
+fn refused_connection_fails_from_the_loop_with_503() {
+    let (ep, _) = endpoint_with_tcp();
+    let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let rec = Arc::new(Recorder::default());
+    let tp = send(&ep, &rec, &format!("sip:127.0.0.1:{port};transport=tcp"), 1, Selection::default()).expect("send");
+    assert!(rec.finals.lock().is_empty());
+    pump_until(&ep, || !rec.finals.lock().is_empty());
+    let finals = rec.finals.lock().clone();
+    assert_eq!(finals, vec![(503, "Connection refused".to_string(), Some(tp), false)]);
+    // Nobody holds it: the failed connection is gone.
+    assert!(!ep.transport_alive(tp));
+    assert_eq!(ep.connection_count(), 0);
+}
+
+#[test]
+fn no_listener_means_unsupported_transport_at_once() {
+    let ep = Endpoint::new().expect("endpoint");
+    let rec = Arc::new(Recorder::default());
+    let r = send(&ep, &rec, "sip:127.0.0.1:5060;transport=tcp", 1, Selection::default());
+    assert_eq!(r, Err(PJSIP_EUNSUPTRANSPORT));
+    assert_eq!(rec.finals.lock().clone(), vec![(503, crate::status::text(PJSIP_EUNSUPTRANSPORT), None, true)]);
+    let r = send(&ep, &rec, "sip:127.0.0.1:5060;transport=sctp", 2, Selection::default());
+    assert_eq!(r, Err(PJSIP_EUNSUPTRANSPORT));
+}
+
+#[test]
+fn a_held_connection_outlives_its_close_and_goes_with_the_last_release() {
+    let (ep, _) = endpoint_with_tcp();
+    let (port, accepted) = fake_registrar(true);
+    let rec = Arc::new(Recorder::default());
+    let uri = format!("sip:127.0.0.1:{port};transport=tcp");
+    let first = send(&ep, &rec, &uri, 1, Selection::default()).expect("send");
+    pump_until(&ep, || rec.finals.lock().len() == 1);
+    ep.hold(first);
+    // The server closes after its answer; the object stays while held.
+    pump_until(&ep, || ep.inner.lock().by_dest.is_empty());
+    assert!(ep.transport_alive(first));
+    // A new request to the same place opens a new connection.
+    let second = send(&ep, &rec, &uri, 2, Selection::default()).expect("send");
+    assert_ne!(second, first);
+    pump_until(&ep, || rec.finals.lock().len() == 2);
+    assert_eq!(rec.finals.lock()[1].0, 200);
+    assert_eq!(*accepted.lock(), 2);
+    ep.release(first);
+    assert!(!ep.transport_alive(first));
+    // A closed connection cannot be selected any more.
+    let r = send(&ep, &rec, &uri, 3, Selection { selector: Selector::Transport(first), no_reuse: false });
+    assert_eq!(r, Err(PJSIP_ETPNOTAVAIL));
+}
+
+#[test]
+fn reliable_transactions_are_sent_once_and_time_out_with_timer_f() {
+    let (ep, _) = endpoint_with_tcp();
+    // A server that reads and never answers.
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let got = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let sink = got.clone();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = l.accept() {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n) = s.read(&mut chunk) {
+                if n == 0 {
+                    return;
+                }
+                sink.lock().extend_from_slice(&chunk[..n]);
+            }
+        }
+    });
+    let rec = Arc::new(Recorder::default());
+    let owner: Arc<dyn Owner> = rec.clone();
+    let timers = Timers { t1: 50, t2: 200, t4: 500, td: 400 };
+    let req = request(&format!("sip:127.0.0.1:{port};transport=tcp"), 7);
+    ep.send_request(owner, &req, timers, timers.t1, None, None, "z9hG4bKonce".into()).expect("send");
+    pump_until(&ep, || !rec.finals.lock().is_empty());
+    assert_eq!(rec.finals.lock()[0].0, 408);
+    let text = String::from_utf8_lossy(&got.lock()).into_owned();
+    assert_eq!(text.matches("REGISTER sip:").count(), 1);
+    assert!(text.contains("Via: SIP/2.0/TCP 127.0.0.1:"));
+    assert!(text.contains(";rport;branch=z9hG4bKonce;alias\r\n"));
+}

@@ -1,0 +1,258 @@
+//! Cutting a byte stream (TCP, or TLS plaintext) into SIP messages and
+//! RFC 5626 keep-alives. Sans-IO: bytes go in, frames come out.
+//!
+//! A stream carries messages back to back, each one ending where its
+//! Content-Length says (the header is mandatory on streams), possibly split
+//! over several reads or several per read. Between messages a peer may send
+//! a double CRLF ("ping", which expects a single CRLF back, the "pong") or a
+//! single CRLF (a pong, or plain padding).
+
+use crate::sip::{message_len, MAX_MSG_SIZE};
+use crate::status::{self, Status};
+
+/// The keep-alive a client sends and a server answers: CRLF CRLF.
+pub const PING: &[u8] = b"\r\n\r\n";
+/// The answer to a ping: one CRLF.
+pub const PONG: &[u8] = b"\r\n";
+
+/// One unit cut from the stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A whole SIP message (its Content-Length bytes of body included).
+    Message(Vec<u8>),
+    /// A double CRLF: the peer wants a [`PONG`].
+    Ping,
+    /// A lone CRLF (an answer to our ping, or padding).
+    Pong,
+}
+
+/// Accumulates stream bytes and hands out [`Frame`]s.
+#[derive(Debug)]
+pub struct Deframer {
+    buf: Vec<u8>,
+    /// Start of the unconsumed bytes in `buf` (compacted lazily).
+    start: usize,
+    max: usize,
+    /// Set once the stream broke framing; nothing more comes out.
+    failed: Option<Status>,
+}
+
+impl Default for Deframer {
+    fn default() -> Self {
+        Self::new(MAX_MSG_SIZE)
+    }
+}
+
+impl Deframer {
+    /// A deframer that rejects any message longer than `max` bytes.
+    pub fn new(max: usize) -> Self {
+        Deframer { buf: Vec::new(), start: 0, max, failed: None }
+    }
+
+    /// Appends bytes read from the stream.
+    pub fn push(&mut self, data: &[u8]) {
+        if self.failed.is_some() {
+            return;
+        }
+        if self.start > 0 && self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        } else if self.start > 4096 && self.start * 2 > self.buf.len() {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    /// Bytes received and not yet handed out.
+    pub fn pending(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    /// The next frame: `None` while more bytes are needed, `Some(Err)` once
+    /// the stream cannot be framed any more (no or bad Content-Length, or a
+    /// message over the limit). After an error the connection must be
+    /// closed: the position of the next message is unknown.
+    pub fn next_frame(&mut self) -> Option<Result<Frame, Status>> {
+        if let Some(e) = self.failed {
+            return Some(Err(e));
+        }
+        let data = &self.buf[self.start..];
+        if data.is_empty() {
+            return None;
+        }
+        if data.starts_with(PING) {
+            self.start += PING.len();
+            return Some(Ok(Frame::Ping));
+        }
+        if data[0] == b'\r' || data[0] == b'\n' {
+            // A CRLF that may still become a ping: wait for a third byte.
+            if data.starts_with(PONG) {
+                if data.len() == 2 || (data.len() == 3 && data[2] == b'\r') {
+                    return None;
+                }
+                self.start += PONG.len();
+                return Some(Ok(Frame::Pong));
+            }
+            if data.len() == 1 && data[0] == b'\r' {
+                return None;
+            }
+            // A stray CR or LF: padding, skipped.
+            self.start += 1;
+            return self.next_frame();
+        }
+        match message_len(data) {
+            None => {
+                if data.len() > self.max {
+                    return Some(Err(self.fail(status::PJSIP_EMSGTOOLONG)));
+                }
+                None
+            }
+            Some(Ok(n)) if n > self.max => Some(Err(self.fail(status::PJSIP_EMSGTOOLONG))),
+            Some(Ok(n)) => {
+                let msg = data[..n].to_vec();
+                self.start += n;
+                Some(Ok(Frame::Message(msg)))
+            }
+            Some(Err(e)) => Some(Err(self.fail(e))),
+        }
+    }
+
+    fn fail(&mut self, e: Status) -> Status {
+        self.failed = Some(e);
+        self.buf = Vec::new();
+        self.start = 0;
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RESP: &[u8] = b"SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n";
+    const WITH_BODY: &[u8] = b"SIP/2.0 200 OK\r\nCSeq: 2 REGISTER\r\nContent-Length: 5\r\n\r\nhello";
+
+    fn drain(d: &mut Deframer) -> Vec<Result<Frame, Status>> {
+        let mut out = Vec::new();
+        while let Some(f) = d.next_frame() {
+            let stop = f.is_err();
+            out.push(f);
+            if stop {
+                break;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn several_messages_in_one_read() {
+        let mut d = Deframer::default();
+        let mut data = RESP.to_vec();
+        data.extend_from_slice(WITH_BODY);
+        data.extend_from_slice(RESP);
+        d.push(&data);
+        assert_eq!(
+            drain(&mut d),
+            vec![Ok(Frame::Message(RESP.to_vec())), Ok(Frame::Message(WITH_BODY.to_vec())), Ok(Frame::Message(RESP.to_vec()))]
+        );
+        assert_eq!(d.pending(), 0);
+    }
+
+    #[test]
+    fn every_split_point_gives_the_same_frames() {
+        let mut whole = WITH_BODY.to_vec();
+        whole.extend_from_slice(PING);
+        whole.extend_from_slice(RESP);
+        for cut in 0..=whole.len() {
+            let mut d = Deframer::default();
+            d.push(&whole[..cut]);
+            let mut got = drain(&mut d);
+            d.push(&whole[cut..]);
+            got.extend(drain(&mut d));
+            assert_eq!(
+                got,
+                vec![Ok(Frame::Message(WITH_BODY.to_vec())), Ok(Frame::Ping), Ok(Frame::Message(RESP.to_vec()))],
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn byte_by_byte() {
+        let mut d = Deframer::default();
+        let mut got = Vec::new();
+        for b in RESP.iter().chain(WITH_BODY) {
+            d.push(&[*b]);
+            got.extend(drain(&mut d));
+        }
+        assert_eq!(got, vec![Ok(Frame::Message(RESP.to_vec())), Ok(Frame::Message(WITH_BODY.to_vec()))]);
+    }
+
+    #[test]
+    fn pings_and_pongs() {
+        let mut d = Deframer::default();
+        d.push(b"\r\n\r\n");
+        assert_eq!(drain(&mut d), vec![Ok(Frame::Ping)]);
+        // A lone CRLF is held until the next byte tells it from a ping.
+        d.push(b"\r\n");
+        assert_eq!(drain(&mut d), vec![]);
+        d.push(RESP);
+        assert_eq!(drain(&mut d), vec![Ok(Frame::Pong), Ok(Frame::Message(RESP.to_vec()))]);
+        // Ping split in two reads.
+        d.push(b"\r\n\r");
+        assert_eq!(drain(&mut d), vec![]);
+        d.push(b"\n");
+        assert_eq!(drain(&mut d), vec![Ok(Frame::Ping)]);
+        // Stray LF padding is skipped.
+        d.push(b"\n");
+        d.push(RESP);
+        assert_eq!(drain(&mut d), vec![Ok(Frame::Message(RESP.to_vec()))]);
+    }
+
+    #[test]
+    fn missing_content_length_breaks_the_stream() {
+        let mut d = Deframer::default();
+        d.push(b"SIP/2.0 200 OK\r\nCSeq: 1 REGISTER\r\n\r\n");
+        assert_eq!(drain(&mut d), vec![Err(status::PJSIP_EMISSINGHDR)]);
+        // Once broken, it stays broken whatever follows.
+        d.push(RESP);
+        assert_eq!(d.next_frame(), Some(Err(status::PJSIP_EMISSINGHDR)));
+    }
+
+    #[test]
+    fn bad_content_length_breaks_the_stream() {
+        let mut d = Deframer::default();
+        d.push(b"SIP/2.0 200 OK\r\nContent-Length: abc\r\n\r\n");
+        assert!(matches!(d.next_frame(), Some(Err(_))));
+    }
+
+    #[test]
+    fn oversize_is_refused_without_waiting_for_it() {
+        // A declared body that would take the message over the limit is
+        // refused as soon as the header is seen.
+        let mut d = Deframer::default();
+        d.push(b"SIP/2.0 200 OK\r\nContent-Length: 70000\r\n\r\n");
+        assert_eq!(d.next_frame(), Some(Err(status::PJSIP_EMSGTOOLONG)));
+        // With a lower limit, buffering stops at that limit.
+        let mut d = Deframer::new(200);
+        d.push(b"SIP/2.0 200 OK\r\nContent-Length: 1000\r\n\r\n");
+        assert_eq!(d.next_frame(), None);
+        d.push(&[b'x'; 200]);
+        assert_eq!(d.next_frame(), Some(Err(status::PJSIP_EMSGTOOLONG)));
+        // Headers that never end.
+        let mut d = Deframer::new(200);
+        d.push(b"SIP/2.0 200 OK\r\n");
+        for _ in 0..20 {
+            d.push(b"X-Filler: 0123456789\r\n");
+        }
+        assert_eq!(d.next_frame(), Some(Err(status::PJSIP_EMSGTOOLONG)));
+    }
+
+    #[test]
+    fn a_message_right_at_the_limit_passes() {
+        let mut d = Deframer::new(RESP.len());
+        d.push(RESP);
+        assert_eq!(d.next_frame(), Some(Ok(Frame::Message(RESP.to_vec()))));
+    }
+}
