@@ -53,6 +53,19 @@ static void start(void)
 {
     ir_setup();
     snprintf(H.server, sizeof(H.server), "%s", env_req("KAM_SERVER"));
+    /* KAM_TRANSPORT=tcp: the same scenario with every REGISTER over TCP. */
+    const char *tp = getenv("KAM_TRANSPORT");
+    if (tp && strcmp(tp, "tcp") == 0) {
+        pj_sockaddr_in local;
+        pj_str_t lo = pj_str("127.0.0.1");
+        pjsip_tpfactory *factory = NULL;
+        pj_sockaddr_in_init(&local, &lo, 0);
+        if (pjsip_tcp_transport_start(H.endpt, &local, 1, &factory) != PJ_SUCCESS) {
+            fprintf(stderr, "TCP transport did not start\n");
+            exit(2);
+        }
+        snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%s;transport=tcp", env_req("KAM_TCP_PORT"));
+    }
     tsx_count = 0;
 }
 
