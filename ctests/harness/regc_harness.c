@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 harness H;
+const char *const *h_registrar_args;
 int h_checks, h_failures;
 static struct timespec t0;
 static int setup_no; /* h_setup calls so far; traced as "setup <n>" */
@@ -263,7 +264,8 @@ void h_setup(const char *registrar_json)
     }
     snprintf(H.contact, sizeof(H.contact), "<sip:alice@127.0.0.1:%d>", H.port);
     if (registrar_json) {
-        H.reg = registrar_start(registrar_json);
+        H.reg = h_registrar_args ? registrar_start_args(registrar_json, h_registrar_args)
+                                 : registrar_start(registrar_json);
         if (!H.reg) {
             fprintf(stderr, "registrar did not start\n");
             exit(2);

@@ -47,6 +47,10 @@ typedef struct harness {
 
 extern harness H;
 
+/* Extra command-line arguments for the registrar h_setup starts (e.g.
+ * {"--tcp", NULL}); NULL for none. */
+extern const char *const *h_registrar_args;
+
 extern int h_checks, h_failures;
 
 /* Optional trace for the differential test (ctests/difftest): when the
