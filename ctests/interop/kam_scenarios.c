@@ -7,7 +7,9 @@
  *   kam_scenarios NAME...     (no NAME: every scenario)
  *
  * Environment: KAM_SERVER, KAM_CTL, KAM_LOG, KAM_REALM, KAM_MIN_EXPIRES,
- * KAM_MAX_EXPIRES, KAM_NONCE_EXPIRE (written by kamailio.sh).
+ * KAM_MAX_EXPIRES, KAM_NONCE_EXPIRE, KAM_TCP_PORT, KAM_TLS_PORT, KAM_TLS_CA
+ * (written by kamailio.sh); KAM_TRANSPORT=tcp|tls runs the scenarios over
+ * that transport instead of UDP.
  * Uses the pjproject API only. */
 #include "interop.h"
 
@@ -65,6 +67,26 @@ static void start(void)
             exit(2);
         }
         snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%s;transport=tcp", env_req("KAM_TCP_PORT"));
+    } else if (tp && strcmp(tp, "tls") == 0) {
+        /* KAM_TRANSPORT=tls: over TLS, Kamailio's certificate verified
+         * against the throwaway CA kamailio.sh made (KAM_TLS_CA) and the
+         * URI host 127.0.0.1. */
+        pj_sockaddr local;
+        pj_str_t lo = pj_str("127.0.0.1");
+        pjsip_tpfactory *factory = NULL;
+        pjsip_tls_setting ts;
+        pjsip_tls_setting_default(&ts);
+        ts.ca_list_file = pj_str((char *)env_req("KAM_TLS_CA"));
+        ts.verify_server = PJ_TRUE;
+        pj_sockaddr_init(pj_AF_INET(), &local, &lo, 0);
+        if (pjsip_tls_transport_start2(H.endpt, &ts, &local, NULL, 1, &factory) != PJ_SUCCESS) {
+            fprintf(stderr, "TLS transport did not start\n");
+            exit(2);
+        }
+        snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%s;transport=tls", env_req("KAM_TLS_PORT"));
+    } else if (tp && *tp && strcmp(tp, "udp") != 0) {
+        fprintf(stderr, "KAM_TRANSPORT=%s: expected udp, tcp or tls\n", tp);
+        exit(2);
     }
     tsx_count = 0;
 }

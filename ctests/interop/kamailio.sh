@@ -8,8 +8,12 @@
 #   kamailio.sh stop RUNDIR                     stops that Kamailio (by the pid
 #                 it recorded) and checks that none of its processes is left.
 #
-# RUNDIR/env (shell syntax) gives KAM_UDP_PORT, KAM_SERVER, KAM_CTL, KAM_LOG,
-# KAM_PID, KAM_REALM, KAM_MIN_EXPIRES, KAM_MAX_EXPIRES, KAM_NONCE_EXPIRE.
+# RUNDIR/env (shell syntax) gives KAM_UDP_PORT, KAM_TCP_PORT, KAM_TLS_PORT,
+# KAM_SERVER, KAM_CTL, KAM_LOG, KAM_PID, KAM_REALM, KAM_MIN_EXPIRES,
+# KAM_MAX_EXPIRES, KAM_NONCE_EXPIRE and, with -A WITH_TLS, KAM_TLS_CA.
+# With -A WITH_TLS, start also makes a throwaway CA and a server certificate
+# for 127.0.0.1 / localhost (openssl, keys only in RUNDIR/tls) and writes
+# RUNDIR/tls.cfg for Kamailio's tls module (TLSv1.2+).
 # Tunables (environment): KAM_MIN_EXPIRES (3), KAM_MAX_EXPIRES (10),
 # KAM_NONCE_EXPIRE (2), KAM_REALM (interop.test).
 set -u
@@ -28,6 +32,39 @@ module_path() {
     [ -f "$d/registrar.so" ] && { echo "$d"; return 0; }
   done
   return 1
+}
+
+# Throwaway PKI in $1/tls: ca.pem (the clients' trust anchor), srv.pem and
+# srv.key (Kamailio's certificate, SAN localhost / 127.0.0.1); and $1/tls.cfg.
+make_tls() {
+  local rundir=$1 d=$1/tls
+  local ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+  command -v openssl >/dev/null || { echo "kamailio.sh: openssl is not installed (run ctests/interop/setup.sh)" >&2; return 1; }
+  rm -rf "$d"; mkdir -p "$d" && chmod 700 "$d" || return 1
+  # shellcheck disable=SC2086
+  if ! ( cd "$d" &&
+      openssl req -x509 $ec -keyout ca.key -out ca.pem -days 1 -subj '/CN=kamailio interop CA' &&
+      printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > srv.ext &&
+      openssl req $ec -keyout srv.key -out srv.csr -subj '/CN=localhost' &&
+      openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 1 \
+        -extfile srv.ext ) > "$d/openssl.log" 2>&1; then
+    echo "kamailio.sh: certificate generation failed:" >&2; tail -10 "$d/openssl.log" >&2; return 1
+  fi
+  rm -f "$d/ca.key" "$d/srv.csr"
+  cat > "$rundir/tls.cfg" <<TLSCFG
+# Written by ctests/interop/kamailio.sh: throwaway certificate, TLSv1.2+.
+[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+private_key = $d/srv.key
+certificate = $d/srv.pem
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+TLSCFG
 }
 
 # Subscribers: user:password rows of the db_text table (realm column = KAM_REALM).
@@ -60,6 +97,14 @@ start() {
     done
   } > "$rundir/db/subscriber"
   printf 'table_name(string) table_version(int) \nsubscriber:7\n' > "$rundir/db/version"
+
+  local tls=0 a
+  for a in "$@"; do [ "$a" = WITH_TLS ] && tls=1; done
+  if [ "$tls" = 1 ]; then
+    make_tls "$rundir" || return 1
+  else
+    rm -f "$rundir/tls.cfg"
+  fi
 
   sed -e "s|@UDP_PORT@|$port|g" -e "s|@TCP_PORT@|$tcp_port|g" -e "s|@TLS_PORT@|$tls_port|g" \
       -e "s|@MPATH@|$mpath|g" -e "s|@RUNDIR@|$rundir|g" -e "s|@DBDIR@|$rundir/db|g" \
@@ -102,7 +147,8 @@ export KAM_MIN_EXPIRES=$min
 export KAM_MAX_EXPIRES=$max
 export KAM_NONCE_EXPIRE=$nonce
 ENV
-  echo "kamailio $(kamailio -v | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p') on udp:127.0.0.1:$port (pid $pid, run dir $rundir)"
+  [ "$tls" = 1 ] && echo "export KAM_TLS_CA=$rundir/tls/ca.pem" >> "$rundir/env"
+  echo "kamailio $(kamailio -v | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p') on udp:127.0.0.1:$port$(grep -q '^export KAM_TLS_CA' "$rundir/env" && echo ", tls:127.0.0.1:$tls_port") (pid $pid, run dir $rundir)"
 }
 
 stop() {

@@ -6,9 +6,10 @@
 #
 # 1. setup.sh installs Kamailio and SIPp when missing (fails loudly if it
 #    cannot).
-# 2. Kamailio (kamailio.cfg.in) on 127.0.0.1, a free UDP port, its own run
-#    directory under build/; every Kamailio scenario runs against it; it is
-#    stopped and checked gone.
+# 2. Kamailio (kamailio.cfg.in) on 127.0.0.1, free UDP, TCP and TLS ports
+#    (throwaway certificate), its own run directory under build/; every
+#    Kamailio scenario runs against it over UDP, then the TCP list over TCP
+#    and over TLS; it is stopped and checked gone.
 # 3. Every SIPp scenario (sipp/NAME.xml): SIPp as the UAS on a free port,
 #    sipp_scenarios NAME as the client; SIPp's own verdict counts too.
 # Prints one line per scenario and closes with "interop: N passed, M failed".
@@ -123,9 +124,12 @@ KAM_SCENARIOS=${INTEROP_KAM:-"register_auth refresh update_contact multi_contact
 # stale_nonce is UDP only: it lets the nonce age without polling, and over
 # TCP the connection itself is only set up by the event loop.
 KAM_TCP_SCENARIOS=${INTEROP_KAM_TCP:-"register_auth refresh update_contact multi_contacts unregister_all min_expires max_expires wrong_password"}
+# TLS runs the TCP list (Kamailio's certificate from a throwaway CA that
+# kamailio.sh makes, verified by the client).
+KAM_TLS_SCENARIOS=${INTEROP_KAM_TLS:-$KAM_TCP_SCENARIOS}
 if [ "$ONLY" = sipp ]; then
   :
-elif "$HERE/kamailio.sh" start "$KAMDIR" -A WITH_TCP; then
+elif "$HERE/kamailio.sh" start "$KAMDIR" -A WITH_TCP -A WITH_TLS; then
   kam_started=1
   check "kamailio start" 0
   # shellcheck disable=SC1091
@@ -136,6 +140,10 @@ elif "$HERE/kamailio.sh" start "$KAMDIR" -A WITH_TCP; then
   # The same library over TCP (one connection per registration client).
   for s in $KAM_TCP_SCENARIOS; do
     KAM_TRANSPORT=tcp run_c "kamailio-tcp/$s" "$BIN/kam_scenarios" "$s"
+  done
+  # And over TLS (Kamailio's tls module; server certificate verified).
+  for s in $KAM_TLS_SCENARIOS; do
+    KAM_TRANSPORT=tls run_c "kamailio-tls/$s" "$BIN/kam_scenarios" "$s"
   done
   grep -E 'CRITICAL|BUG|segfault' "$KAM_LOG" >/dev/null && check "kamailio log clean" 1 "see $KAM_LOG"
   pgid=$(cat "$KAMDIR/kamailio.pgid" 2>/dev/null)

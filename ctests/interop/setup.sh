@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the interop tests need, from Debian packages, when missing:
 #   kamailio     (kamailio, kamcmd; registrar, usrloc, auth, auth_db, db_text, ctl)
+#   kamailio-tls-modules (tls.so, for the kamailio-tls scenarios)
 #   sip-tester   (sipp)
+#   openssl      (throwaway CA and server certificate for Kamailio's TLS)
 # Idempotent and quick when everything is there: apt-get runs only when
 # something is missing, with one 'apt-get update' first.
 # Exits non-zero with a clear message when it cannot install.
@@ -26,7 +28,11 @@ missing() {
   else
     need+=(kamailio)
   fi
+  if ! d=$(module_dir) || [ ! -f "$d/tls.so" ]; then
+    need+=(kamailio-tls-modules)
+  fi
   command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
   echo "${need[@]:-}"
 }
 
