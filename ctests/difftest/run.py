@@ -185,13 +185,14 @@ class Ctx:
     keep the offset; other ephemeral ports (32768-60999) become
     <port:ephemeral>; fixed ports (5060, 9) stay."""
 
-    def __init__(self, client_port=0, registrar_port=0):
+    def __init__(self, client_port=0, registrar_port=0, registrar_tcp_port=0):
         self.roles = {}
         for port, role in ((client_port, "client"), (registrar_port, "registrar")):
             if port:
                 for off in (-2, -1, 1, 2):
                     self.roles.setdefault(str(port + off), "<port:%s%+d>" % (role, off))
-        for port, role in ((client_port, "client"), (registrar_port, "registrar")):
+        for port, role in ((client_port, "client"), (registrar_port, "registrar"),
+                           (registrar_tcp_port, "registrar-tcp")):
             if port:
                 self.roles[str(port)] = "<port:%s>" % role
 
@@ -401,7 +402,8 @@ def wire_data(setup_ev):
     """The registrar's view of one h_setup: per request an ordered dict of
     normalised lines, the raw Call-ID / From tag / branch (for relations),
     arrival times relative to the first request, and the responses sent."""
-    ctx = Ctx(int(setup_ev.get("port", 0) or 0), int(setup_ev.get("registrar_port", 0) or 0))
+    ctx = Ctx(int(setup_ev.get("port", 0) or 0), int(setup_ev.get("registrar_port", 0) or 0),
+              int(setup_ev.get("registrar_tcp_port", 0) or 0))
     reqs = read_log(setup_ev.get("recv_log"))
     sent = read_log(setup_ev.get("sent_log"))
     out = []
@@ -490,7 +492,8 @@ def setup_ctx(events):
     ctxs[0] = cur
     for e in events:
         if e["t"] == "setup":
-            ctxs[e["n"]] = Ctx(int(e.get("port", 0) or 0), int(e.get("registrar_port", 0) or 0))
+            ctxs[e["n"]] = Ctx(int(e.get("port", 0) or 0), int(e.get("registrar_port", 0) or 0),
+                               int(e.get("registrar_tcp_port", 0) or 0))
     return ctxs
 
 

@@ -273,9 +273,9 @@ void h_setup(const char *registrar_json)
         snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%d", registrar_port(H.reg));
     }
     setup_no++;
-    h_trace("setup %d site=%s:%d func=%s port=%d registrar_port=%d recv_log=%s sent_log=%s",
+    h_trace("setup %d site=%s:%d func=%s port=%d registrar_port=%d registrar_tcp_port=%d recv_log=%s sent_log=%s",
             setup_no, setup_site.file, setup_site.line, setup_site.func, H.port,
-            H.reg ? registrar_port(H.reg) : 0,
+            H.reg ? registrar_port(H.reg) : 0, H.reg ? registrar_tcp_port(H.reg) : 0,
             H.reg && registrar_log_path(H.reg) ? registrar_log_path(H.reg) : "-",
             H.reg && registrar_sent_log_path(H.reg) ? registrar_sent_log_path(H.reg) : "-");
 }
