@@ -377,3 +377,17 @@ int h_summary(const char *name)
     h_trace("summary %s checks=%d failures=%d", name, h_checks, h_failures);
     return h_failures ? 1 : 0;
 }
+
+int h_have_ipv6_loopback(void)
+{
+    struct sockaddr_in6 a;
+    int fd = socket(AF_INET6, SOCK_STREAM, 0), ok;
+    if (fd < 0)
+        return 0;
+    memset(&a, 0, sizeof(a));
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    close(fd);
+    return ok;
+}

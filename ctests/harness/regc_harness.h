@@ -134,6 +134,8 @@ void h_setup_at(const char *file, int line, const char *func, const char *regist
 double h_now_ms(void);
 /* Sets T1, T2 and TD (Timer F) with pjsip_tsx_set_timers. */
 void h_fast_timers(unsigned t1, unsigned t2, unsigned td);
+/* Whether a socket can bind the IPv6 loopback address. */
+int h_have_ipv6_loopback(void);
 /* Prints the summary line and returns the exit status. */
 int h_summary(const char *name);
 

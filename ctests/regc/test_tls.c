@@ -345,23 +345,9 @@ static void test_start_errors(void)
     h_teardown();
 }
 
-static int have_ipv6_loopback(void)
-{
-    struct sockaddr_in6 a;
-    int fd = socket(AF_INET6, SOCK_STREAM, 0), ok;
-    if (fd < 0)
-        return 0;
-    memset(&a, 0, sizeof(a));
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
-    ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-    close(fd);
-    return ok;
-}
-
 static void test_ipv6(void)
 {
-    if (!have_ipv6_loopback()) {
+    if (!h_have_ipv6_loopback()) {
         printf("test_tls: no IPv6 loopback, IPv6 scenario skipped\n");
         return;
     }
