@@ -22,7 +22,8 @@ SYSLIBS := -lpthread -ldl -lm
 ORACLE_DIR ?= $(BUILD)/oracle
 ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
-.PHONY: all release debug header check-header header-compat test rust-test ctest pytest demo install clean bench \
+.PHONY: all release debug header check-header header-compat test rust-test ctest ctest-transports pytest demo \
+	install clean bench \
 	interop demo-kamailio
 
 all: release header
@@ -72,7 +73,21 @@ header-compat: debug check-header
 	./$(BUILD)/headers_cxx > /dev/null && ./$(BUILD)/headers_ansi && echo "header-compat: 2 passed, 0 failed"
 
 ctest: debug check-header header-compat $(BUILD)/selftest_registrar $(CTEST_BINS)
+	@./ctests/setup.sh
 	@./ctests/run.sh $(BUILD)/selftest_registrar $(CTEST_BINS)
+	@$(MAKE) --no-print-directory ctest-transports
+
+# The scenarios that register over the harness's transport run again over
+# IPv6 UDP and over TCP and TLS on both loopbacks ($REGC_TRANSPORT, see
+# ctests/harness/regc_harness.h); those that start their own transports say
+# REGC_OWN_TRANSPORTS and run once, above.
+CTEST_TRANSPORTS := udp6 tcp tcp6 tls tls6
+CTEST_PER_TRANSPORT := $(patsubst ctests/%.c,$(BUILD)/ctests/%,$(sort $(shell grep -L REGC_OWN_TRANSPORTS ctests/regc/test_*.c)))
+
+ctest-transports: debug $(CTEST_PER_TRANSPORT)
+	@./ctests/setup.sh
+	@status=0; for t in $(CTEST_TRANSPORTS); do \
+	  REGC_TRANSPORT=$$t ./ctests/run.sh $(CTEST_PER_TRANSPORT) || status=1; done; exit $$status
 
 # Interop against servers nobody here wrote: Kamailio (registrar, digest
 # auth) and SIPp (scripted misbehaving UAS). ctests/interop/setup.sh installs
@@ -119,12 +134,16 @@ bench: release check-header $(ORACLE_STAMP)
 #                   against pjproject 2.15.1 from the pjsua2-python wheel),
 #                   run both against the same registrar config, compare.
 #                   DIFFTEST_ARGS="test_basic -v" narrows / shows more.
+#                   The same binaries then run over IPv6 UDP and over TCP on
+#                   both loopbacks (--transport; the wheel's TLS does not
+#                   work here, so TLS is not compared).
 #   make symbols    nm/readelf check of target/debug/libpjsip_regc.{so,a}
 #                   against the oracle's exports and our headers.
 #   make oracle     pip-installs the wheel once into build/oracle (offline
 #                   afterwards) and runs the oracle link smoke test.
 # Needs Python 3.11 (the wheel is cp311) and its libpython3.11.so.
 DIFFTEST_ARGS ?=
+DIFFTEST_TRANSPORTS ?= tcp udp6 tcp6
 
 .PHONY: difftest symbols oracle
 
@@ -136,6 +155,10 @@ oracle: $(ORACLE_STAMP)
 
 difftest: debug $(ORACLE_STAMP)
 	ORACLE_DIR=$(ORACLE_DIR) CC=$(CC) $(PYTHON) ctests/difftest/run.py --build-dir $(BUILD)/difftest --lib $(LIB_DEBUG) $(DIFFTEST_ARGS)
+	@status=0; for t in $(DIFFTEST_TRANSPORTS); do \
+	  ORACLE_DIR=$(ORACLE_DIR) CC=$(CC) $(PYTHON) ctests/difftest/run.py --build-dir $(BUILD)/difftest \
+	    --lib $(LIB_DEBUG) --no-build --transport $$t $(DIFFTEST_ARGS) || status=1; \
+	done; exit $$status
 
 symbols: debug $(ORACLE_STAMP)
 	ORACLE_DIR=$(ORACLE_DIR) PYTHON=$(PYTHON) ctests/difftest/symbols.sh target/debug

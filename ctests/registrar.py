@@ -23,9 +23,10 @@ exit with status 2 and a message on stderr before the PORT line.
 --tls CERT KEY adds a TLS listener (Python's ssl module, certificate chain
 and key in PEM files) on 127.0.0.1; --tls-client-ca FILE makes it require a
 client certificate signed by that CA; --tls-min/--tls-max bound the
-protocol version. --ipv6 adds a TCP listener (and with --tls a TLS one) on
-[::1]. With --tls or --ipv6 the line always has five ports, 0 for those
-not started: ``PORT <udp> <tcp> <tls> <tcp6> <tls6>``. A TLS handshake
+protocol version. --ipv6 adds a UDP socket and a TCP listener (and with
+--tls a TLS one) on [::1]. With --tls or --ipv6 the line always has six
+ports, 0 for those not started: ``PORT <udp> <tcp> <tls> <tcp6> <tls6>
+<udp6>``. A TLS handshake
 that fails is counted, not logged; its reason goes to stderr.
 
 On streams (TCP, TLS) a keep-alive ping (CRLF CRLF) is answered with one
@@ -1095,10 +1096,18 @@ def listen(family, host):
     return lsock
 
 
+def udp_socket(family, host):
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    if family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((host, 0))
+    s.setblocking(False)
+    return s
+
+
 def serve(reg, opts, watch_stdin):
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(('127.0.0.1', 0))
-    udp.setblocking(False)
+    udp = udp_socket(socket.AF_INET, '127.0.0.1')
+    udps = [udp] + ([udp_socket(socket.AF_INET6, '::1')] if opts.ipv6 else [])
     ctx = tls_context(opts) if opts.tls_cert else None
     listeners = {}  # listening socket -> transport name
     ports = [udp.getsockname()[1]]
@@ -1113,6 +1122,7 @@ def serve(reg, opts, watch_stdin):
         lsock = listen(family, host)
         listeners[lsock] = name
         ports.append(lsock.getsockname()[1])
+    ports.append(udps[1].getsockname()[1] if opts.ipv6 else 0)
     if not (ctx or opts.ipv6):
         ports = ports[:2] if opts.tcp else ports[:1]
     conns = {}  # socket -> Stream
@@ -1121,7 +1131,7 @@ def serve(reg, opts, watch_stdin):
     stdin_fd = sys.stdin.fileno() if (watch_stdin and sys.stdin is not None) else None
     try:
         while True:
-            rl = [udp] + list(listeners) + list(conns)
+            rl = udps + list(listeners) + list(conns)
             if stdin_fd is not None:
                 rl.append(stdin_fd)
             ready, _, _ = select.select(rl, [], [], reg.next_timeout())
@@ -1129,16 +1139,16 @@ def serve(reg, opts, watch_stdin):
                 if s == stdin_fd:
                     if not os.read(stdin_fd, 4096):
                         return
-                elif s is udp:
+                elif s in udps:
                     while True:
                         try:
-                            data, addr = udp.recvfrom(65536)
+                            data, addr = s.recvfrom(65536)
                         except (BlockingIOError, InterruptedError):
                             break
                         except OSError:
                             break  # e.g. ICMP-induced ECONNREFUSED
                         reg.handle(data, 'UDP', addr,
-                                   lambda d, a=addr: udp.sendto(d, a))
+                                   lambda d, a=addr, u=s: u.sendto(d, a))
                 elif s in listeners:
                     try:
                         c, addr = s.accept()
@@ -1176,7 +1186,8 @@ def serve(reg, opts, watch_stdin):
     finally:
         for c in conns:
             c.close()
-        udp.close()
+        for u in udps:
+            u.close()
         for lsock in listeners:
             lsock.close()
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs each C test program, prints its output, and sums the
-# "N passed, N failed" lines into one closing line.
+# "N passed, N failed" lines into one closing line (naming $REGC_TRANSPORT
+# when it is set).
 set -u
 passed=0; failed=0; broken=0
 for t in "$@"; do
@@ -13,5 +14,7 @@ for t in "$@"; do
   p=$(printf '%s' "$line" | sed -E 's/^(.*: )?([0-9]+) passed.*/\2/'); f=$(printf '%s' "$line" | sed -E 's/^(.*: )?[0-9]+ passed, ([0-9]+) failed.*/\2/')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
-echo "C suite: $passed passed, $((failed + broken)) failed"
+label="C suite"
+[ -n "${REGC_TRANSPORT:-}" ] && label="C suite over $REGC_TRANSPORT"
+echo "$label: $passed passed, $((failed + broken)) failed"
 [ $((failed + broken)) -eq 0 ]

@@ -940,6 +940,39 @@ class TestFakeClock(unittest.TestCase):
             self.assertIsNone(reg.next_timeout())
 
 
+# ------------------------------------------------------------ IPv6
+
+class TestIpv6(Base):
+    def test_udp_on_ipv6_loopback(self):
+        try:
+            probe = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            probe.bind(('::1', 0))
+            probe.close()
+        except OSError:
+            self.skipTest('no IPv6 loopback')
+        reg = self.start({}, extra_args=('--ipv6',))
+        ports = [int(x) for x in reg.port_line.split()[1:]]
+        self.assertEqual(len(ports), 6)
+        self.assertEqual(ports[2], 0)  # no TLS listener without --tls
+        self.assertTrue(ports[5] > 0)
+        sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        sock.settimeout(2)
+        sock.bind(('::1', 0))
+        self.addCleanup(sock.close)
+        lport = sock.getsockname()[1]
+        req = ('REGISTER sip:[::1]:%d SIP/2.0\r\n'
+               'Via: SIP/2.0/UDP [::1]:%d;rport;branch=z9hG4bK6six\r\n'
+               'From: <sip:alice@example.com>;tag=a\r\nTo: <sip:alice@example.com>\r\n'
+               'Call-ID: six@x\r\nCSeq: 1 REGISTER\r\nContact: <sip:alice@[::1]:%d>\r\n'
+               'Content-Length: 0\r\n\r\n' % (ports[5], lport, lport)).encode()
+        sock.sendto(req, ('::1', ports[5]))
+        data, addr = sock.recvfrom(65536)
+        self.assertEqual(Resp(data).code, 200)
+        self.assertEqual(addr[1], ports[5])
+        head = reg.records()[0][0]
+        self.assertEqual((head[2], head[3], int(head[4])), ('UDP', '::1', lport))
+
+
 # ------------------------------------------------------------ TCP
 
 class TestTcp(Base):
@@ -1017,9 +1050,9 @@ class TestTls(Base):
         ca, cert, key = pki
         reg = self.start({}, extra_args=['--tls', cert, key, '--tls-min', '1.3'])
         ports = [int(x) for x in reg.port_line.split()[1:]]
-        self.assertEqual(len(ports), 5)
+        self.assertEqual(len(ports), 6)
         self.assertTrue(ports[1] and ports[2])
-        self.assertEqual(ports[3:], [0, 0])
+        self.assertEqual(ports[3:], [0, 0, 0])
         ctx = ssl.create_default_context(cafile=ca)
         raw = socket.create_connection(('127.0.0.1', ports[2]), timeout=2)
         tls = ctx.wrap_socket(raw, server_hostname='127.0.0.1')

@@ -52,6 +52,9 @@ OURS_CFLAGS = ("-std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L "
                "-fsanitize=address,undefined -g -Iinclude -Ictests/harness")
 HARNESS = ["ctests/harness/regc_harness.c", "ctests/harness/registrar_client.c"]
 SYSLIBS = "-lpthread -ldl -lm"
+# A scenario whose source contains this word starts its own transports and
+# is not run again per $REGC_TRANSPORT (see ctests/harness/regc_harness.h).
+OWN_TRANSPORTS = "REGC_OWN_TRANSPORTS"
 
 
 # ------------------------------------------------------------------ building
@@ -185,7 +188,7 @@ class Ctx:
     keep the offset; other ephemeral ports (32768-60999) become
     <port:ephemeral>; fixed ports (5060, 9) stay."""
 
-    def __init__(self, client_port=0, registrar_port=0, registrar_tcp_port=0):
+    def __init__(self, client_port=0, registrar_port=0, registrar_tcp_port=0, server_port=0):
         self.roles = {}
         for port, role in ((client_port, "client"), (registrar_port, "registrar")):
             if port:
@@ -195,6 +198,9 @@ class Ctx:
                            (registrar_tcp_port, "registrar-tcp")):
             if port:
                 self.roles[str(port)] = "<port:%s>" % role
+        # the registrar's port of the transport under test ($REGC_TRANSPORT)
+        if server_port and server_port not in (registrar_port, registrar_tcp_port):
+            self.roles[str(server_port)] = "<port:registrar-server>"
 
     def port(self, p):
         if p in self.roles:
@@ -398,12 +404,17 @@ def classes(values):
     return " ".join(out)
 
 
+def ctx_of(setup_ev):
+    """The port roles of one h_setup, from its trace line."""
+    return Ctx(*(int(setup_ev.get(k, 0) or 0)
+                 for k in ("port", "registrar_port", "registrar_tcp_port", "server_port")))
+
+
 def wire_data(setup_ev):
     """The registrar's view of one h_setup: per request an ordered dict of
     normalised lines, the raw Call-ID / From tag / branch (for relations),
     arrival times relative to the first request, and the responses sent."""
-    ctx = Ctx(int(setup_ev.get("port", 0) or 0), int(setup_ev.get("registrar_port", 0) or 0),
-              int(setup_ev.get("registrar_tcp_port", 0) or 0))
+    ctx = ctx_of(setup_ev)
     reqs = read_log(setup_ev.get("recv_log"))
     sent = read_log(setup_ev.get("sent_log"))
     out = []
@@ -488,12 +499,10 @@ def keyed_checks(events):
 
 
 def setup_ctx(events):
-    ctxs, cur = {}, Ctx()
-    ctxs[0] = cur
+    ctxs = {0: Ctx()}
     for e in events:
         if e["t"] == "setup":
-            ctxs[e["n"]] = Ctx(int(e.get("port", 0) or 0), int(e.get("registrar_port", 0) or 0),
-                               int(e.get("registrar_tcp_port", 0) or 0))
+            ctxs[e["n"]] = ctx_of(e)
     return ctxs
 
 
@@ -770,12 +779,20 @@ def main():
                     help="build the 'ours' side against the oracle too: every difference "
                          "then comes from randomness or timing, i.e. the normalisation")
     ap.add_argument("-v", "--verbose", action="store_true", help="also print KNOWN differences in full")
+    ap.add_argument("--transport", default="udp",
+                    help="REGC_TRANSPORT for both sides (udp, tcp, udp6, tcp6, ...); scenarios that "
+                         "run their own transports (REGC_OWN_TRANSPORTS) are left out unless udp")
     args = ap.parse_args()
     os.chdir(ROOT)
 
     srcs = sorted(glob.glob("ctests/regc/test_*.c"))
     names = [os.path.splitext(os.path.basename(s))[0] for s in srcs]
     skipped = load_not_compared()
+    if args.transport != "udp":
+        for s in srcs:
+            with open(s) as f:
+                if OWN_TRANSPORTS in f.read():
+                    skipped[os.path.splitext(os.path.basename(s))[0]] = "runs its own transports"
     if not args.scenarios:
         for n in [n for n in names if n in skipped]:
             print("%s: NOT COMPARED (%s)" % (n, skipped[n]))
@@ -801,7 +818,8 @@ def main():
 
     known = load_known(args.known)
     bindir = os.path.join(args.build_dir, "bin")
-    rundir = os.path.join(args.build_dir, "runs")
+    rundir = os.path.join(args.build_dir, "runs" if args.transport == "udp" else "runs-" + args.transport)
+    env_extra = {"REGC_TRANSPORT": args.transport}
     t_start = time.monotonic()
 
     # build (two at a time)
@@ -843,12 +861,12 @@ def main():
             continue
         ro, rp = os.path.join(rundir, n, "ours"), os.path.join(rundir, n, "oracle")
         if args.serial:
-            res_o = run_one(bo, ro, args.timeout, {})
-            res_p = run_one(bp, rp, args.timeout, {})
+            res_o = run_one(bo, ro, args.timeout, env_extra)
+            res_p = run_one(bp, rp, args.timeout, env_extra)
         else:
             with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
-                fo = ex.submit(run_one, bo, ro, args.timeout, {})
-                fp = ex.submit(run_one, bp, rp, args.timeout, {})
+                fo = ex.submit(run_one, bo, ro, args.timeout, env_extra)
+                fp = ex.submit(run_one, bp, rp, args.timeout, env_extra)
                 res_o, res_p = fo.result(), fp.result()
         ev_o, ev_p = parse_trace(res_o["trace"]), parse_trace(res_p["trace"])
         diffs, st = compare(n, ev_o, ev_p, res_o, res_p, args)
@@ -886,8 +904,9 @@ def main():
             failed += 1
         else:
             passed += 1
-    print("difftest: %.0fs" % (time.monotonic() - t_start))
-    print("difftest: %d passed, %d failed" % (passed, failed))
+    label = "difftest" if args.transport == "udp" else "difftest over %s" % args.transport
+    print("%s: %.0fs" % (label, time.monotonic() - t_start))
+    print("%s: %d passed, %d failed" % (label, passed, failed))
     return 1 if failed else 0
 
 

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -151,25 +152,216 @@ static void trace_callback(int idx, const cb_record *r, const struct pjsip_regc_
     h_trace("%s", buf);
 }
 
-/* A free UDP port on 127.0.0.1: bind port 0, read it back, close. The
- * transport is then started on that port, so the harness never reads
- * pjsip_transport fields (their layout differs between pjsip versions). */
-static int free_udp_port(void)
+/* A port free for UDP (and for TCP when `tcp`) on the loopback address of
+ * `af`: bind port 0, read it back, close. The transports are then started on
+ * that port, so the harness never reads pjsip_transport fields (their layout
+ * differs between pjsip versions). */
+static int free_port(int af, int tcp)
 {
-    struct sockaddr_in a;
-    socklen_t len = sizeof(a);
-    int port = -1, fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage ss;
+    socklen_t len = af == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    int port = -1, fd = socket(af, SOCK_DGRAM, 0), fd2 = -1;
     if (fd < 0)
         return -1;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
+    memset(&ss, 0, sizeof(ss));
+    if (af == AF_INET6) {
+        ((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+        ((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+    } else {
+        ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+        ((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    }
+    if (bind(fd, (struct sockaddr *)&ss, len) == 0 && getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+        port = ntohs(af == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                    : ((struct sockaddr_in *)&ss)->sin_port);
+        if (tcp) {
+            fd2 = socket(af, SOCK_STREAM, 0);
+            if (fd2 < 0 || bind(fd2, (struct sockaddr *)&ss, len) != 0)
+                port = -1;
+        }
+    }
     close(fd);
+    if (fd2 >= 0)
+        close(fd2);
     return port;
+}
+
+/* ------------------------------------------------------------ PKI */
+
+static char pki_dir[64];
+static int pki_state; /* 0 not tried, 1 made, -1 failed */
+
+static int pki_sh(const char *cmd)
+{
+    char full[1024];
+    snprintf(full, sizeof(full), "cd '%s' && { %s; } >/dev/null 2>&1", pki_dir, cmd);
+    return system(full) == 0;
+}
+
+static void pki_remove(void)
+{
+    char cmd[128];
+    if (getenv("REGC_KEEP_PKI")) { /* for debugging: keep the files */
+        fprintf(stderr, "regc_harness: PKI kept in %s\n", pki_dir);
+        return;
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pki_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "regc_harness: could not remove %s\n", pki_dir);
+}
+
+#define EC "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+
+static int pki_make(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(pki_dir, sizeof(pki_dir), "%.40s/regc-pki-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(pki_dir))
+        return 0;
+    atexit(pki_remove);
+    return pki_sh("command -v openssl") &&
+           pki_sh("openssl req -x509 " EC " -keyout ca.key -out ca.pem -days 1 -subj '/CN=regc test CA'") &&
+           pki_sh("openssl req -x509 " EC " -keyout ca2.key -out ca2.pem -days 1 -subj '/CN=other CA'") &&
+           pki_sh("printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\\n' > srv.ext") &&
+           pki_sh("openssl req " EC " -keyout srv.key -out srv.csr -subj '/CN=localhost'") &&
+           pki_sh("openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem "
+                  "-days 1 -extfile srv.ext") &&
+           pki_sh("printf 'subjectAltName=DNS:other.example\\n' > other.ext") &&
+           pki_sh("openssl req " EC " -keyout other.key -out other.csr -subj '/CN=other.example'") &&
+           pki_sh("openssl x509 -req -in other.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out other.pem "
+                  "-days 1 -extfile other.ext") &&
+           pki_sh("printf 'extendedKeyUsage=clientAuth\\n' > cli.ext") &&
+           pki_sh("openssl req " EC " -keyout cli.key -out cli.csr -subj '/CN=alice'") &&
+           pki_sh("openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem "
+                  "-days 1 -extfile cli.ext");
+}
+
+const char *h_pki(const char *name)
+{
+    static char paths[16][128];
+    static int next;
+    char *p;
+    if (pki_state == 0)
+        pki_state = pki_make() ? 1 : -1;
+    if (pki_state < 0)
+        return NULL;
+    p = paths[next++ % 16];
+    snprintf(p, sizeof(paths[0]), "%s/%s", pki_dir, name);
+    return p;
+}
+
+/* ------------------------------------------------------------ transports */
+
+/* $REGC_TRANSPORT, parsed once; h_setup copies it into H. */
+static struct {
+    int parsed, reliable, ipv6;
+    const char *tp_name, *tp_lower, *tp_param, *host;
+} chosen;
+
+static void pick_transport(void)
+{
+    static const struct {
+        const char *env, *name, *lower, *param;
+    } kinds[] = {{"udp", "UDP", "udp", ""}, {"tcp", "TCP", "tcp", ";transport=tcp"},
+                 {"tls", "TLS", "tls", ";transport=tls"}};
+    const char *v = getenv("REGC_TRANSPORT");
+    size_t n;
+    int k;
+    if (chosen.parsed)
+        return;
+    chosen.parsed = 1;
+    if (!v || !*v)
+        v = "udp";
+    n = strlen(v);
+    for (k = 0; k < 3; k++)
+        if (strncmp(v, kinds[k].env, 3) == 0 && (n == 3 || (n == 4 && v[3] == '6')))
+            break;
+    if (k == 3) {
+        fprintf(stderr, "REGC_TRANSPORT=%s: expected udp, tcp, tls, udp6, tcp6 or tls6\n", v);
+        exit(2);
+    }
+    chosen.tp_name = kinds[k].name;
+    chosen.tp_lower = kinds[k].lower;
+    chosen.tp_param = kinds[k].param;
+    chosen.reliable = k != 0;
+    chosen.ipv6 = n == 4;
+    chosen.host = chosen.ipv6 ? "[::1]" : "127.0.0.1";
+    if (chosen.ipv6 && !h_have_ipv6_loopback()) {
+        fprintf(stderr, "regc_harness: no IPv6 loopback here, REGC_TRANSPORT=%s cannot run\n", v);
+        exit(2);
+    }
+    if (k == 2 && !h_pki("ca.pem")) {
+        fprintf(stderr, "regc_harness: REGC_TRANSPORT=%s needs the openssl command\n", v);
+        exit(2);
+    }
+}
+
+int h_reliable(void)
+{
+    pick_transport();
+    return chosen.reliable;
+}
+
+/* UDP, and the TCP or TLS listener, on `port` of the loopback address. */
+static pj_status_t start_transports(int port)
+{
+    pj_str_t lo = pj_str(H.ipv6 ? "::1" : "127.0.0.1");
+    pj_sockaddr local;
+    pj_status_t st;
+    pj_sockaddr_init(H.ipv6 ? pj_AF_INET6() : pj_AF_INET(), &local, &lo, (pj_uint16_t)port);
+    if (H.ipv6)
+        st = pjsip_udp_transport_start6(H.endpt, &local.ipv6, NULL, 1, &H.tp);
+    else
+        st = pjsip_udp_transport_start(H.endpt, &local.ipv4, NULL, 1, &H.tp);
+    if (st != PJ_SUCCESS || !H.reliable)
+        return st;
+    if (strcmp(H.tp_name, "TCP") == 0) {
+        pjsip_tcp_transport_cfg cfg;
+        pjsip_tcp_transport_cfg_default(&cfg, local.addr.sa_family);
+        cfg.bind_addr = local;
+        st = pjsip_tcp_transport_start3(H.endpt, &cfg, &H.listener);
+    } else {
+        pjsip_tls_setting ts;
+        pjsip_tls_setting_default(&ts);
+        ts.ca_list_file = pj_str((char *)h_pki("ca.pem"));
+        ts.verify_server = PJ_TRUE;
+        st = pjsip_tls_transport_start2(H.endpt, &ts, &local, NULL, 1, &H.listener);
+    }
+    if (st != PJ_SUCCESS) { /* the UDP transport is already up on this port */
+        fprintf(stderr, "starting the %s listener on port %d failed\n", H.tp_name, port);
+        exit(2);
+    }
+    return st;
+}
+
+/* The registrar, with the listener of H's transport. */
+static registrar *start_registrar(const char *json)
+{
+    const char *args[24];
+    int n = 0;
+    if (strcmp(H.tp_name, "TCP") == 0)
+        args[n++] = "--tcp";
+    if (strcmp(H.tp_name, "TLS") == 0) {
+        args[n++] = "--tls";
+        args[n++] = h_pki("srv.pem");
+        args[n++] = h_pki("srv.key");
+    }
+    if (H.ipv6)
+        args[n++] = "--ipv6";
+    for (int i = 0; h_registrar_args && h_registrar_args[i] && n < 23; i++)
+        args[n++] = h_registrar_args[i];
+    args[n] = NULL;
+    return n ? registrar_start_args(json, args) : registrar_start(json);
+}
+
+/* The registrar's port for H's transport. */
+static int registrar_port_for_transport(registrar *r)
+{
+    if (strcmp(H.tp_name, "TCP") == 0)
+        return H.ipv6 ? registrar_tcp6_port(r) : registrar_tcp_port(r);
+    if (strcmp(H.tp_name, "TLS") == 0)
+        return H.ipv6 ? registrar_tls6_port(r) : registrar_tls_port(r);
+    return H.ipv6 ? registrar_udp6_port(r) : registrar_port(r);
 }
 
 double h_now_ms(void)
@@ -241,41 +433,46 @@ void h_setup(const char *registrar_json)
     }
     pjsip_tsx_layer_init_module(H.endpt);
     pjsip_ua_init_module(H.endpt, NULL);
-    /* The port is chosen here (a free one, found by binding port 0) rather
-     * than read back from H.tp->local_name: pjsip_transport's layout before
-     * local_name differs between pjsip versions (2.16 added has_addr_name),
-     * so a program built against our headers must not read it. Another
-     * process may take the port between our probe and the start: retry. */
+    pick_transport();
+    H.reliable = chosen.reliable;
+    H.ipv6 = chosen.ipv6;
+    H.tp_name = chosen.tp_name;
+    H.tp_lower = chosen.tp_lower;
+    H.tp_param = chosen.tp_param;
+    H.host = chosen.host;
+    /* Ports are probed rather than read back from H.tp->local_name: see
+     * free_port. Another process may take the port between the probe and
+     * the start: retry. */
     pj_status_t st = PJ_EINVAL;
     for (int attempt = 0; attempt < 20 && st != PJ_SUCCESS; attempt++) {
-        pj_sockaddr_in local;
-        pj_str_t lo = pj_str("127.0.0.1");
-        int port = free_udp_port();
+        int port = free_port(H.ipv6 ? AF_INET6 : AF_INET, H.reliable);
         if (port <= 0)
             continue;
-        pj_sockaddr_in_init(&local, &lo, (pj_uint16_t)port);
-        st = pjsip_udp_transport_start(H.endpt, &local, NULL, 1, &H.tp);
+        st = start_transports(port);
         if (st == PJ_SUCCESS)
             H.port = port;
     }
     if (st != PJ_SUCCESS) {
-        fprintf(stderr, "pjsip_udp_transport_start failed\n");
+        fprintf(stderr, "starting the %s transport failed\n", H.tp_name);
         exit(2);
     }
-    snprintf(H.contact, sizeof(H.contact), "<sip:alice@127.0.0.1:%d>", H.port);
+    snprintf(H.contact, sizeof(H.contact), "<sip:alice@%s:%d%s>", H.host, H.port, H.tp_param);
     if (registrar_json) {
-        H.reg = h_registrar_args ? registrar_start_args(registrar_json, h_registrar_args)
-                                 : registrar_start(registrar_json);
+        H.reg = start_registrar(registrar_json);
         if (!H.reg) {
             fprintf(stderr, "registrar did not start\n");
             exit(2);
         }
-        snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%d", registrar_port(H.reg));
+        snprintf(H.server_hostport, sizeof(H.server_hostport), "%s:%d", H.host,
+                 registrar_port_for_transport(H.reg));
+        snprintf(H.server, sizeof(H.server), "sip:%s%s", H.server_hostport, H.tp_param);
     }
     setup_no++;
-    h_trace("setup %d site=%s:%d func=%s port=%d registrar_port=%d registrar_tcp_port=%d recv_log=%s sent_log=%s",
+    h_trace("setup %d site=%s:%d func=%s port=%d registrar_port=%d registrar_tcp_port=%d "
+            "server_port=%d recv_log=%s sent_log=%s",
             setup_no, setup_site.file, setup_site.line, setup_site.func, H.port,
             H.reg ? registrar_port(H.reg) : 0, H.reg ? registrar_tcp_port(H.reg) : 0,
+            H.reg ? registrar_port_for_transport(H.reg) : 0,
             H.reg && registrar_log_path(H.reg) ? registrar_log_path(H.reg) : "-",
             H.reg && registrar_sent_log_path(H.reg) ? registrar_sent_log_path(H.reg) : "-");
 }
@@ -376,6 +573,11 @@ int h_summary(const char *name)
     printf("%s: %d passed, %d failed\n", name, h_checks - h_failures, h_failures);
     h_trace("summary %s checks=%d failures=%d", name, h_checks, h_failures);
     return h_failures ? 1 : 0;
+}
+
+int h_is_regc_transport(const pjsip_transport *tp)
+{
+    return H.reliable ? tp != NULL && tp != H.tp : tp == H.tp;
 }
 
 int h_have_ipv6_loopback(void)

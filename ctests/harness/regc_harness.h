@@ -1,6 +1,16 @@
 /* Shared set-up for the regc scenario programs: an endpoint with a UDP
  * transport on 127.0.0.1, a callback recorder, polling helpers and checks.
- * Uses only the pjproject API, so a scenario builds against pjproject too. */
+ * Uses only the pjproject API, so a scenario builds against pjproject too.
+ *
+ * $REGC_TRANSPORT moves the scenarios to another transport: udp (default),
+ * tcp, tls, or the same with a "6" (udp6, tcp6, tls6) for the IPv6
+ * loopback. The endpoint then also listens on TCP or TLS (same port number
+ * as its UDP transport), the registrar gets the matching listener and
+ * H.server / H.contact carry ";transport=tcp|tls". Over TLS the harness
+ * makes a throwaway CA and server certificate (h_pki) and verifies the
+ * registrar's certificate. A scenario that starts the transports it tests
+ * itself says REGC_OWN_TRANSPORTS in its source and runs once
+ * (make ctest-transports and difftest --transport leave it out). */
 #ifndef REGC_HARNESS_H
 #define REGC_HARNESS_H
 
@@ -34,10 +44,19 @@ typedef struct cb_record {
 typedef struct harness {
     pj_caching_pool cp;
     pjsip_endpoint *endpt;
-    pjsip_transport *tp;
-    int port;
+    pjsip_transport *tp; /* the UDP transport */
+    int port;            /* its port; the TCP/TLS listener's too */
+    /* The transport the scenarios run over (see $REGC_TRANSPORT above). */
+    int reliable;               /* TCP or TLS */
+    int ipv6;                   /* on ::1 instead of 127.0.0.1 */
+    const char *tp_name;        /* "UDP", "TCP" or "TLS" (Via, registrar log) */
+    const char *tp_lower;       /* "udp", "tcp" or "tls" */
+    const char *tp_param;       /* "", ";transport=tcp" or ";transport=tls" */
+    const char *host;           /* "127.0.0.1" or "[::1]", as in a URI */
+    pjsip_tpfactory *listener;  /* the TCP/TLS listener; NULL over UDP */
     registrar *reg;
-    char server[64];
+    char server[96];          /* the registrar's URI */
+    char server_hostport[64]; /* its host:port, e.g. "[::1]:5060" */
     char contact[96];
     cb_record rec[MAX_RECORDED];
     int count;
@@ -105,8 +124,9 @@ void h_trace(const char *fmt, ...)
         h_trace_str(__FILE__, __LINE__, #a, a_, ok_, b_);                                      \
     } while (0)
 
-/* Brings up pjlib, an endpoint and a UDP transport, and starts the test
- * registrar with `registrar_json` (NULL: none). */
+/* Brings up pjlib, an endpoint and a UDP transport (plus the TCP or TLS
+ * listener $REGC_TRANSPORT asks for), and starts the test registrar with
+ * `registrar_json` (NULL: none). */
 void h_setup(const char *registrar_json);
 /* Tears everything down; the registrar too. */
 void h_teardown(void);
@@ -134,6 +154,17 @@ void h_setup_at(const char *file, int line, const char *func, const char *regist
 double h_now_ms(void);
 /* Sets T1, T2 and TD (Timer F) with pjsip_tsx_set_timers. */
 void h_fast_timers(unsigned t1, unsigned t2, unsigned td);
+/* Whether $REGC_TRANSPORT names TCP or TLS (usable before h_setup). */
+int h_reliable(void);
+/* Whether `tp` (e.g. get_info's transport) is what a registration over H's
+ * transport uses: the UDP transport itself, or a TCP/TLS connection. */
+int h_is_regc_transport(const pjsip_transport *tp);
+/* Path of a file of the throwaway PKI, made with the openssl command on
+ * first use in a temporary directory removed at exit: ca.pem (the CA),
+ * ca2.pem (another CA), srv.pem/srv.key (localhost, 127.0.0.1, ::1, signed
+ * by ca), other.pem/other.key (other.example), cli.pem/cli.key (client
+ * certificate). NULL when the PKI cannot be made. */
+const char *h_pki(const char *name);
 /* Whether a socket can bind the IPv6 loopback address. */
 int h_have_ipv6_loopback(void);
 /* Prints the summary line and returns the exit status. */

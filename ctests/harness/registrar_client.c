@@ -59,7 +59,7 @@ struct strnode {
 struct registrar {
     pid_t pid;
     int stdin_fd;
-    int port, tcp_port, tls_port, tcp6_port, tls6_port;
+    int port, tcp_port, tls_port, tcp6_port, tls6_port, udp6_port;
     struct loglist req, sent;
     struct strnode *arena;
 };
@@ -624,8 +624,8 @@ registrar *registrar_start_args(const char *config_json, const char *const *extr
             goto fail;
         }
     }
-    if (sscanf(line, "PORT %d %d %d %d %d", &r->port, &r->tcp_port, &r->tls_port, &r->tcp6_port,
-               &r->tls6_port) < 1 ||
+    if (sscanf(line, "PORT %d %d %d %d %d %d", &r->port, &r->tcp_port, &r->tls_port, &r->tcp6_port,
+               &r->tls6_port, &r->udp6_port) < 1 ||
         r->port <= 0) {
         fprintf(stderr, "registrar_client: bad PORT line: %s", line);
         goto fail;
@@ -677,6 +677,7 @@ int registrar_tcp_port(const registrar *r) { return r ? r->tcp_port : -1; }
 int registrar_tls_port(const registrar *r) { return r ? r->tls_port : -1; }
 int registrar_tcp6_port(const registrar *r) { return r ? r->tcp6_port : -1; }
 int registrar_tls6_port(const registrar *r) { return r ? r->tls6_port : -1; }
+int registrar_udp6_port(const registrar *r) { return r ? r->udp6_port : -1; }
 pid_t registrar_pid(const registrar *r) { return r ? r->pid : -1; }
 const char *registrar_log_path(const registrar *r) { return r ? r->req.path : NULL; }
 const char *registrar_sent_log_path(const registrar *r) { return r ? r->sent.path : NULL; }

@@ -58,6 +58,7 @@ int registrar_tcp_port(const registrar *r);  /* TCP port, 0 without --tcp */
 int registrar_tls_port(const registrar *r);  /* TLS port, 0 without --tls */
 int registrar_tcp6_port(const registrar *r); /* TCP on [::1], 0 without --ipv6 */
 int registrar_tls6_port(const registrar *r); /* TLS on [::1], 0 without both */
+int registrar_udp6_port(const registrar *r); /* UDP on [::1], 0 without --ipv6 */
 pid_t registrar_pid(const registrar *r);
 const char *registrar_log_path(const registrar *r);
 const char *registrar_sent_log_path(const registrar *r);

@@ -41,36 +41,14 @@ if [ -z "$need" ]; then
   exit 0
 fi
 
-echo "interop setup: installing Debian packages: $need"
-SUDO=""
-if [ "$(id -u)" != 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO="sudo -n"
-  else
-    echo "interop setup: FAILED: need root (or password-less sudo) to apt-get install $need" >&2
-    exit 1
-  fi
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "interop setup: FAILED: apt-get is not available; install $need (Kamailio, SIPp) by hand" >&2
-  exit 1
-fi
-if ! $SUDO apt-get update -qq >/tmp/interop-apt-update.$$ 2>&1; then
-  echo "interop setup: FAILED: apt-get update failed:" >&2
-  tail -5 /tmp/interop-apt-update.$$ >&2
-  rm -f /tmp/interop-apt-update.$$
-  exit 1
-fi
-rm -f /tmp/interop-apt-update.$$
 # shellcheck disable=SC2086
-if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need; then
-  echo "interop setup: FAILED: apt-get install $need failed (package unavailable?)" >&2
-  exit 1
-fi
+"$(dirname "$0")/../apt_install.sh" "interop setup" $need || exit 1
 # A package install may start the distribution's own Kamailio service
 # (on systemd hosts): the tests run their own instance, so stop that one.
 if echo "$need" | grep -qw kamailio && command -v systemctl >/dev/null 2>&1 &&
    systemctl is-active --quiet kamailio 2>/dev/null; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
   echo "interop setup: stopping and disabling the kamailio.service the package started"
   $SUDO systemctl stop kamailio || true
   $SUDO systemctl disable kamailio >/dev/null 2>&1 || true

@@ -25,9 +25,7 @@ static void test_register_unregister(void)
     CHECK_INT(r->expiration, 300);
     CHECK_INT(r->contact_cnt, 1);
     CHECK_INT(r->contact_expires[0], 300);
-    char want[96];
-    snprintf(want, sizeof(want), "<sip:alice@127.0.0.1:%d>", H.port);
-    CHECK_STR(r->contact_uri[0], want);
+    CHECK_STR(r->contact_uri[0], H.contact);
     CHECK_INT(r->is_unreg, 0);
     CHECK_INT(r->info.is_busy, 1);
 
@@ -35,7 +33,7 @@ static void test_register_unregister(void)
     CHECK_INT(info.interval, 300);
     CHECK_INT(info.auto_reg, 1);
     CHECK(info.next_reg >= 293 && info.next_reg <= 295);
-    CHECK(info.transport == H.tp);
+    CHECK(h_is_regc_transport(info.transport));
 
     /* The REGISTER on the wire, in pjsip's header order. */
     CHECK_INT(registrar_count(H.reg), 1);
@@ -79,7 +77,10 @@ static void test_register_unregister(void)
 
 static void test_api_edges(void)
 {
-    h_setup("{\"script\":[{\"drop\":true}],\"default\":{\"code\":200}}");
+    /* The first request stays unanswered for a while: over UDP it is lost
+     * and retransmitted, over TCP/TLS its answer is late. */
+    h_setup(h_reliable() ? "{\"script\":[{\"delay_ms\":300,\"code\":200}]}"
+                         : "{\"script\":[{\"drop\":true}],\"default\":{\"code\":200}}");
     pjsip_regc *regc = NULL;
     pj_str_t srv = pj_str(H.server), aor = pj_str("<sip:alice@example.com>"), bad = pj_str("<sip:alice");
     pj_str_t contact = pj_str(H.contact);
@@ -106,10 +107,13 @@ static void test_api_edges(void)
     pjsip_regc_get_info(regc, &info);
     CHECK_INT(info.is_busy, 1);
     CHECK_INT(info.next_reg, 0);
-    /* Retransmission gets through; the answer completes the transaction. */
+    /* The (retransmitted or late) answer completes the transaction. */
     CHECK(h_wait_callbacks(1, 5000));
     CHECK_INT(H.rec[0].code, 200);
-    CHECK(registrar_count(H.reg) >= 2);
+    if (H.reliable)
+        CHECK_INT(registrar_count(H.reg), 1);
+    else
+        CHECK(registrar_count(H.reg) >= 2);
 
     /* add_ref/dec_ref around a destroy. */
     pjsip_regc_add_ref(regc);

@@ -14,7 +14,7 @@ static void test_route_set_and_headers(void)
     pjsip_regc *regc = registered(NULL, 60);
     pj_pool_t *pool = pjsip_regc_get_pool(regc);
     /* Route: the registrar itself, loose routing. */
-    char route_text[96];
+    char route_text[128];
     snprintf(route_text, sizeof(route_text), "<%s;lr>", H.server);
     pj_str_t hname = pj_str("Route");
     pjsip_route_hdr route_set;
@@ -56,19 +56,29 @@ static void test_via_sent_by_and_transport(void)
     pjsip_host_port via;
     via.host = pj_str("198.51.100.7");
     via.port = 5099;
-    CHECK_INT(pjsip_regc_set_via_sent_by(regc, &via, H.tp), PJ_SUCCESS);
     pjsip_tpselector sel;
     memset(&sel, 0, sizeof(sel));
-    sel.type = PJSIP_TPSELECTOR_TRANSPORT;
-    sel.u.transport = H.tp;
+    if (H.reliable) {
+        /* The connection does not exist yet: the sent-by applies to any
+         * transport, the selector names the listener. */
+        CHECK_INT(pjsip_regc_set_via_sent_by(regc, &via, NULL), PJ_SUCCESS);
+        sel.type = PJSIP_TPSELECTOR_LISTENER;
+        sel.u.listener = H.listener;
+    } else {
+        CHECK_INT(pjsip_regc_set_via_sent_by(regc, &via, H.tp), PJ_SUCCESS);
+        sel.type = PJSIP_TPSELECTOR_TRANSPORT;
+        sel.u.transport = H.tp;
+    }
     CHECK_INT(pjsip_regc_set_transport(regc, &sel), PJ_SUCCESS);
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
     CHECK(h_wait_callbacks(1, 5000));
+    char want[80];
+    snprintf(want, sizeof(want), "SIP/2.0/%s 198.51.100.7:5099;rport;branch=z9hG4bKPj", H.tp_name);
     const char *v = registrar_header(H.reg, 0, "Via", 0);
-    CHECK(v && strncmp(v, "SIP/2.0/UDP 198.51.100.7:5099;rport;branch=z9hG4bKPj", 52) == 0);
+    CHECK(v && strncmp(v, want, strlen(want)) == 0);
     pjsip_regc_info info;
     pjsip_regc_get_info(regc, &info);
-    CHECK(info.transport == H.tp);
+    CHECK(h_is_regc_transport(info.transport));
     CHECK_INT(pjsip_regc_release_transport(regc), PJ_SUCCESS);
     pjsip_regc_get_info(regc, &info);
     CHECK(info.transport == NULL);
@@ -76,9 +86,12 @@ static void test_via_sent_by_and_transport(void)
     CHECK_INT(pjsip_regc_set_via_sent_by(regc, NULL, NULL), PJ_SUCCESS);
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
     CHECK(h_wait_callbacks(2, 5000));
-    char want[64];
-    snprintf(want, sizeof(want), "SIP/2.0/UDP 127.0.0.1:%d;rport;branch=", H.port);
-    CHECK(strncmp(registrar_header(H.reg, 1, "Via", 0), want, strlen(want)) == 0);
+    /* Over TCP/TLS that is the connection's own (ephemeral) port. */
+    const char *src = registrar_source(H.reg, 1);
+    int port = H.reliable && src && strrchr(src, ':') ? atoi(strrchr(src, ':') + 1) : H.port;
+    snprintf(want, sizeof(want), "SIP/2.0/%s %s:%d;rport;branch=", H.tp_name, H.host, port);
+    v = registrar_header(H.reg, 1, "Via", 0);
+    CHECK(v && strncmp(v, want, strlen(want)) == 0);
     pjsip_regc_destroy(regc);
     h_teardown();
 }
@@ -89,7 +102,7 @@ static void test_contact_and_expires_updates(void)
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
     CHECK(h_wait_callbacks(1, 5000));
     char second[96];
-    snprintf(second, sizeof(second), "<sip:alice@127.0.0.1:%d;transport=udp>", H.port);
+    snprintf(second, sizeof(second), "<sip:alice@%s:%d;transport=udp>", H.host, H.port);
     pj_str_t contacts[] = {pj_str(second)};
     CHECK_INT(pjsip_regc_update_contact(regc, 1, contacts), PJ_SUCCESS);
     CHECK_INT(pjsip_regc_update_expires(regc, 300), PJ_SUCCESS); /* == granted: no header */

@@ -43,8 +43,8 @@ static void test_contact_forms(void)
     CHECK_STR(registrar_header(H.reg, 0, "To", 0), "<sip:alice@example.com>");
     /* The five new ones, then the first init's contact with expires=0. */
     CHECK_INT(H.rec[0].contact_cnt, 6);
-    char removed[80];
-    snprintf(removed, sizeof(removed), "<sip:alice@127.0.0.1:%d>;expires=0", H.port);
+    char removed[120];
+    snprintf(removed, sizeof(removed), "%s;expires=0", H.contact);
     CHECK_STR(registrar_header(H.reg, 0, "Contact", 5), removed);
     for (int i = 0; i < H.rec[0].contact_cnt; i++)
         printf("callback contact %d: %s expires=%u\n", i, H.rec[0].contact_uri[i], H.rec[0].contact_expires[i]);
@@ -57,9 +57,7 @@ static void test_contact_forms(void)
 static void test_uri_forms(void)
 {
     h_setup("{\"default\":{\"code\":200,\"contact\":\"request\"}}");
-    char srv[48];
-    snprintf(srv, sizeof(srv), "%.20s", H.server + 4);
-    snprintf(H.server, sizeof(H.server), "sip:%.20s;transport=udp;lr", srv);
+    snprintf(H.server, sizeof(H.server), "sip:%s;transport=%s;lr", H.server_hostport, H.tp_lower);
     const char *contacts[] = {"<sip:%61lice@127.0.0.1:5070;user=phone;maddr=127.0.0.1;ttl=5;method=REGISTER?X-Hdr=1>"};
     register_with("sip:alice@example.com;user=phone", "<sip:alice:pw@example.com:5060>", 1, contacts, 60);
     printf("request line: %s\n", registrar_request_line(H.reg, 0));

@@ -84,7 +84,7 @@ static void tsx_cb(struct pjsip_regc_tsx_cb_param *param)
 {
     static char other[96];
     if (param->cbparam.code == 401) {
-        snprintf(other, sizeof(other), "<sip:alice@127.0.0.1:%d;ob>", H.port);
+        snprintf(other, sizeof(other), "<sip:alice@%s:%d%s;ob>", H.host, H.port, H.tp_param);
         param->contact_cnt = 1;
         param->contact[0] = pj_str(other);
     }

@@ -5,6 +5,8 @@
  * server, broken framing from one server leaving another untouched,
  * keep-alives both ways, transport selectors, Via overrides, a published
  * address, and IPv6 loopback when the machine has it. */
+/* REGC_OWN_TRANSPORTS: starts the transports it tests itself, so it is not
+ * run again per $REGC_TRANSPORT. */
 #include "regc_harness.h"
 
 #include <arpa/inet.h>
@@ -39,7 +41,7 @@ static pjsip_tpfactory *setup_tcp(const char *json, const char *const *args)
 
 static pjsip_regc *regc_to(const char *server, unsigned expires)
 {
-    char saved[64];
+    char saved[sizeof(H.server)];
     snprintf(saved, sizeof(saved), "%s", H.server);
     snprintf(H.server, sizeof(H.server), "%s", server);
     pjsip_regc *regc = h_regc(expires);

@@ -1,6 +1,8 @@
 /* Registration over TCP as the wire and the callbacks show it, written so
  * that it compares with pjproject 2.15.1 (no pjsip_transport field is read:
  * their offsets moved in 2.16). */
+/* REGC_OWN_TRANSPORTS: starts the transports it tests itself, so it is not
+ * run again per $REGC_TRANSPORT. */
 #include "regc_harness.h"
 
 static void setup_tcp(const char *json)

@@ -1,74 +1,17 @@
-/* Registration over TLS against the test registrar's TLS listener. The
- * test makes a throwaway CA, server and client certificates at run time
- * with the openssl command (skipped when it is missing) in a temporary
- * directory it removes afterwards. Covers verify_server on/off, CA file
- * and CA buffer, wrong CA and wrong name (PJSIP_TLS_ECERTVERIF), TLS 1.2
- * and 1.3 choice, client certificates, the handshake deadline, start-up
- * errors, IPv6, and measures the cost of a handshake on loopback. */
+/* Registration over TLS against the test registrar's TLS listener, with
+ * the harness's throwaway PKI (h_pki; skipped when the openssl command is
+ * missing). Covers verify_server on/off, CA file and CA buffer, wrong CA
+ * and wrong name (PJSIP_TLS_ECERTVERIF), TLS 1.2 and 1.3 choice, client
+ * certificates, the handshake deadline, start-up errors, IPv6, and measures
+ * the cost of a handshake on loopback. */
+/* REGC_OWN_TRANSPORTS: starts the transports it tests itself, so it is not
+ * run again per $REGC_TRANSPORT. */
 #include "regc_harness.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static char dir[64];
-static char path_buf[16][128];
-static int path_n;
-
-static const char *path(const char *name)
-{
-    char *p = path_buf[path_n++ % 16];
-    snprintf(p, 128, "%s/%s", dir, name);
-    return p;
-}
-
-static int sh(const char *cmd)
-{
-    char full[1024];
-    snprintf(full, sizeof(full), "cd '%s' && { %s; } >/dev/null 2>&1", dir, cmd);
-    return system(full) == 0;
-}
-
-#define EC "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
-
-/* CA, other CA, server cert (localhost, 127.0.0.1, ::1), server cert for
- * another name, client cert. Private keys live only in `dir`. */
-static int make_pki(void)
-{
-    snprintf(dir, sizeof(dir), "/tmp/regc-tls-XXXXXX");
-    if (!mkdtemp(dir))
-        return 0;
-    return sh("command -v openssl") &&
-           sh("openssl req -x509 " EC " -keyout ca.key -out ca.pem -days 1 -subj '/CN=regc test CA'") &&
-           sh("openssl req -x509 " EC " -keyout ca2.key -out ca2.pem -days 1 -subj '/CN=other CA'") &&
-           sh("printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\\n' > srv.ext") &&
-           sh("openssl req " EC " -keyout srv.key -out srv.csr -subj '/CN=localhost'") &&
-           sh("openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 1 "
-              "-extfile srv.ext") &&
-           sh("printf 'subjectAltName=DNS:other.example\\n' > other.ext") &&
-           sh("openssl req " EC " -keyout other.key -out other.csr -subj '/CN=other.example'") &&
-           sh("openssl x509 -req -in other.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out other.pem "
-              "-days 1 -extfile other.ext") &&
-           sh("printf 'extendedKeyUsage=clientAuth\\n' > cli.ext") &&
-           sh("openssl req " EC " -keyout cli.key -out cli.csr -subj '/CN=alice'") &&
-           sh("openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem -days 1 "
-              "-extfile cli.ext");
-}
-
-static void remove_pki(void)
-{
-    char cmd[128];
-    if (!dir[0])
-        return;
-    if (getenv("REGC_KEEP_PKI")) { /* for debugging: keep the files */
-        fprintf(stderr, "test_tls: PKI kept in %s\n", dir);
-        return;
-    }
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-}
 
 static char *slurp(const char *file)
 {
@@ -144,8 +87,8 @@ static void test_defaults(void)
 
 static void test_verified_registration(void)
 {
-    pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    pjsip_tls_setting ts = settings(h_pki("ca.pem"), PJ_TRUE);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), NULL, NULL), PJ_SUCCESS);
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 200);
     CHECK_STR(registrar_transport(H.reg, 0), "TLS");
@@ -174,8 +117,8 @@ static void test_verified_registration(void)
 static void test_ca_buffer(void)
 {
     pjsip_tls_setting ts = settings(NULL, PJ_TRUE);
-    ts.ca_buf = pj_str(slurp(path("ca.pem")));
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    ts.ca_buf = pj_str(slurp(h_pki("ca.pem")));
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), NULL, NULL), PJ_SUCCESS);
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 200);
     pjsip_regc_destroy(regc);
@@ -184,8 +127,8 @@ static void test_ca_buffer(void)
 
 static void test_wrong_ca(void)
 {
-    pjsip_tls_setting ts = settings(path("ca2.pem"), PJ_TRUE);
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    pjsip_tls_setting ts = settings(h_pki("ca2.pem"), PJ_TRUE);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), NULL, NULL), PJ_SUCCESS);
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS); /* the failure is asynchronous */
     CHECK_INT(H.count, 0);
@@ -199,8 +142,8 @@ static void test_wrong_ca(void)
     h_teardown();
 
     /* verify_server off: the same server is accepted. */
-    ts = settings(path("ca2.pem"), PJ_FALSE);
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    ts = settings(h_pki("ca2.pem"), PJ_FALSE);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), NULL, NULL), PJ_SUCCESS);
     regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 200);
     pjsip_regc_destroy(regc);
@@ -208,7 +151,7 @@ static void test_wrong_ca(void)
 
     /* No CA at all and no verification: accepted too. */
     ts = settings(NULL, PJ_FALSE);
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), NULL, NULL), PJ_SUCCESS);
     regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 200);
     pjsip_regc_destroy(regc);
@@ -218,8 +161,8 @@ static void test_wrong_ca(void)
 static void test_wrong_name(void)
 {
     /* Right CA, but the certificate names other.example, not 127.0.0.1. */
-    pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
-    CHECK_INT(setup_tls(&ts, path("other.pem"), path("other.key"), NULL, NULL), PJ_SUCCESS);
+    pjsip_tls_setting ts = settings(h_pki("ca.pem"), PJ_TRUE);
+    CHECK_INT(setup_tls(&ts, h_pki("other.pem"), h_pki("other.key"), NULL, NULL), PJ_SUCCESS);
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 503);
     CHECK_STR(H.rec[0].reason, "SSL certificate verification error (PJSIP_TLS_ECERTVERIF)");
@@ -230,8 +173,8 @@ static void test_wrong_name(void)
 static void test_versions(void)
 {
     /* A TLS 1.3-only server: pjsip's default protocols stop at TLS 1.2. */
-    pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-min", "1.3"), PJ_SUCCESS);
+    pjsip_tls_setting ts = settings(h_pki("ca.pem"), PJ_TRUE);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), "--tls-min", "1.3"), PJ_SUCCESS);
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 503);
     CHECK_STR(H.rec[0].reason, "Unknown error when performing SSL connect() (PJSIP_TLS_ECONNECT)");
@@ -239,7 +182,7 @@ static void test_versions(void)
     h_teardown();
 
     ts.proto = PJ_SSL_SOCK_PROTO_TLS1_3;
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-min", "1.3"), PJ_SUCCESS);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), "--tls-min", "1.3"), PJ_SUCCESS);
     regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 200);
     pjsip_regc_destroy(regc);
@@ -248,7 +191,7 @@ static void test_versions(void)
     /* With proto 0, the method decides. */
     ts.proto = 0;
     ts.method = PJSIP_TLSV1_3_METHOD;
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-min", "1.3"), PJ_SUCCESS);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), "--tls-min", "1.3"), PJ_SUCCESS);
     regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 200);
     pjsip_regc_destroy(regc);
@@ -257,7 +200,7 @@ static void test_versions(void)
     /* TLS 1.3 only against a TLS 1.2-only server fails. */
     ts.method = PJSIP_SSL_UNSPECIFIED_METHOD;
     ts.proto = PJ_SSL_SOCK_PROTO_TLS1_3;
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-max", "1.2"), PJ_SUCCESS);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), "--tls-max", "1.2"), PJ_SUCCESS);
     regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 503);
     pjsip_regc_destroy(regc);
@@ -266,11 +209,11 @@ static void test_versions(void)
 
 static void test_client_certificate(void)
 {
-    pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
+    pjsip_tls_setting ts = settings(h_pki("ca.pem"), PJ_TRUE);
     ts.proto = PJ_SSL_SOCK_PROTO_TLS1_2;
-    ts.cert_file = pj_str((char *)path("cli.pem"));
-    ts.privkey_file = pj_str((char *)path("cli.key"));
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-client-ca", path("ca.pem")), PJ_SUCCESS);
+    ts.cert_file = pj_str((char *)h_pki("cli.pem"));
+    ts.privkey_file = pj_str((char *)h_pki("cli.key"));
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), "--tls-client-ca", h_pki("ca.pem")), PJ_SUCCESS);
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 200);
     pjsip_regc_destroy(regc);
@@ -278,22 +221,22 @@ static void test_client_certificate(void)
 
     /* The same key material from memory buffers. */
     static char cert[8192], key[8192];
-    snprintf(cert, sizeof(cert), "%s", slurp(path("cli.pem")));
-    snprintf(key, sizeof(key), "%s", slurp(path("cli.key")));
+    snprintf(cert, sizeof(cert), "%s", slurp(h_pki("cli.pem")));
+    snprintf(key, sizeof(key), "%s", slurp(h_pki("cli.key")));
     ts.cert_file = pj_str("");
     ts.privkey_file = pj_str("");
     ts.cert_buf = pj_str(cert);
     ts.privkey_buf = pj_str(key);
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-client-ca", path("ca.pem")), PJ_SUCCESS);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), "--tls-client-ca", h_pki("ca.pem")), PJ_SUCCESS);
     regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 200);
     pjsip_regc_destroy(regc);
     h_teardown();
 
     /* Without a certificate the server refuses the handshake. */
-    ts = settings(path("ca.pem"), PJ_TRUE);
+    ts = settings(h_pki("ca.pem"), PJ_TRUE);
     ts.proto = PJ_SSL_SOCK_PROTO_TLS1_2;
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), "--tls-client-ca", path("ca.pem")), PJ_SUCCESS);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), "--tls-client-ca", h_pki("ca.pem")), PJ_SUCCESS);
     regc = h_regc(60);
     CHECK_INT(register_once(regc, 1), 503);
     CHECK_INT(registrar_count(H.reg), 0);
@@ -307,7 +250,7 @@ static void test_handshake_timeout(void)
     pjsip_tls_setting ts = settings(NULL, PJ_FALSE);
     ts.timeout.sec = 0;
     ts.timeout.msec = 300;
-    CHECK_INT(setup_tls(&ts, path("srv.pem"), path("srv.key"), NULL, NULL), PJ_SUCCESS);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), NULL, NULL), PJ_SUCCESS);
     snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%d;transport=tls", registrar_tcp_port(H.reg));
     pjsip_regc *regc = h_regc(60);
     double start = h_now_ms();
@@ -328,8 +271,8 @@ static void test_start_errors(void)
     ts.cert_file = pj_str("/nonexistent/cert.pem");
     CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, NULL, NULL, 1, &fac), PJSIP_TLS_ECERTFILE);
     ts = settings(NULL, PJ_FALSE);
-    ts.cert_file = pj_str((char *)path("cli.pem"));
-    ts.privkey_file = pj_str((char *)path("ca.pem")); /* not a key */
+    ts.cert_file = pj_str((char *)h_pki("cli.pem"));
+    ts.privkey_file = pj_str((char *)h_pki("ca.pem")); /* not a key */
     CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, NULL, NULL, 1, &fac), PJSIP_TLS_EKEYFILE);
     ts = settings(NULL, PJ_FALSE);
     ts.proto = 0;
@@ -352,9 +295,9 @@ static void test_ipv6(void)
         return;
     }
     h_setup(NULL);
-    const char *args[] = {"--ipv6", "--tls", path("srv.pem"), path("srv.key"), NULL};
+    const char *args[] = {"--ipv6", "--tls", h_pki("srv.pem"), h_pki("srv.key"), NULL};
     H.reg = registrar_start_args("{}", args);
-    pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
+    pjsip_tls_setting ts = settings(h_pki("ca.pem"), PJ_TRUE);
     pj_sockaddr local;
     pj_str_t lo6 = pj_str("::1");
     CHECK_INT(pj_sockaddr_init(pj_AF_INET6(), &local, &lo6, 0), PJ_SUCCESS);
@@ -375,13 +318,13 @@ static void test_ipv6(void)
 static double fresh_connection_ms(int tls, unsigned proto, int rounds)
 {
     h_setup(NULL);
-    const char *args[] = {"--tls", path("srv.pem"), path("srv.key"), NULL};
+    const char *args[] = {"--tls", h_pki("srv.pem"), h_pki("srv.key"), NULL};
     H.reg = registrar_start_args("{}", args);
     pj_sockaddr_in local;
     pj_str_t lo = pj_str("127.0.0.1");
     pj_sockaddr_in_init(&local, &lo, 0);
     if (tls) {
-        pjsip_tls_setting ts = settings(path("ca.pem"), PJ_TRUE);
+        pjsip_tls_setting ts = settings(h_pki("ca.pem"), PJ_TRUE);
         ts.proto = proto;
         CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, &local, NULL, 1, NULL), PJ_SUCCESS);
         snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:%d;transport=tls", registrar_tls_port(H.reg));
@@ -425,14 +368,9 @@ static void measure_handshake(void)
 int main(void)
 {
     test_defaults();
-    if (!make_pki()) {
+    if (!h_pki("ca.pem")) {
         printf("test_tls: openssl command not available, TLS scenarios skipped\n");
-        remove_pki();
         return h_summary("test_tls");
-    }
-    if (getenv("REGC_KEEP_PKI")) {
-        remove_pki();
-        return 0;
     }
     test_verified_registration();
     test_ca_buffer();
@@ -444,6 +382,5 @@ int main(void)
     test_start_errors();
     test_ipv6();
     measure_handshake();
-    remove_pki();
     return h_summary("test_tls");
 }

@@ -1,6 +1,7 @@
 /* Transaction-level outcomes: timeout with lowered timers, retransmission
  * when the first request is lost, 100 Trying, duplicated finals,
- * unresolvable hosts and unsupported transports. */
+ * unresolvable hosts and unsupported transports. Over TCP and TLS nothing
+ * is retransmitted and Timer F still ends the transaction. */
 #include "regc_harness.h"
 
 static void test_timeout(void)
@@ -19,12 +20,17 @@ static void test_timeout(void)
     CHECK_INT(H.rec[0].has_rdata, 0);
     CHECK_INT(H.rec[0].expiration, 600);
     CHECK_INT(H.rec[0].contact_cnt, 0);
-    /* Timer E: 0, 100, 300, 700, 1100, 1500, 1900 ms. */
-    CHECK_INT(registrar_count(H.reg), 7);
-    double t0 = registrar_time_ms(H.reg, 0);
-    CHECK(registrar_time_ms(H.reg, 1) - t0 > 60 && registrar_time_ms(H.reg, 1) - t0 < 200);
-    CHECK(registrar_time_ms(H.reg, 3) - t0 > 600 && registrar_time_ms(H.reg, 3) - t0 < 850);
-    CHECK_STR(registrar_header_param(H.reg, 6, "Via", 0, "branch"), registrar_header_param(H.reg, 0, "Via", 0, "branch"));
+    if (H.reliable) {
+        CHECK_INT(registrar_count(H.reg), 1);
+    } else {
+        /* Timer E: 0, 100, 300, 700, 1100, 1500, 1900 ms. */
+        CHECK_INT(registrar_count(H.reg), 7);
+        double t0 = registrar_time_ms(H.reg, 0);
+        CHECK(registrar_time_ms(H.reg, 1) - t0 > 60 && registrar_time_ms(H.reg, 1) - t0 < 200);
+        CHECK(registrar_time_ms(H.reg, 3) - t0 > 600 && registrar_time_ms(H.reg, 3) - t0 < 850);
+        CHECK_STR(registrar_header_param(H.reg, 6, "Via", 0, "branch"),
+                  registrar_header_param(H.reg, 0, "Via", 0, "branch"));
+    }
     pjsip_regc_info info;
     pjsip_regc_get_info(regc, &info);
     CHECK_INT(info.interval, PJSIP_REGC_EXPIRATION_NOT_SPECIFIED);
@@ -34,9 +40,12 @@ static void test_timeout(void)
     h_teardown();
 }
 
+/* Over TCP/TLS nothing is lost: the duplicated 200 then arrives after the
+ * transaction ended and is dropped as a stray response. */
 static void test_first_lost_then_trying(void)
 {
-    h_setup("{\"script\":[{\"drop\":true},{\"trying\":true,\"duplicate\":true,\"code\":200}]}");
+    h_setup(h_reliable() ? "{\"script\":[{\"trying\":true,\"duplicate\":true,\"code\":200}]}"
+                         : "{\"script\":[{\"drop\":true},{\"trying\":true,\"duplicate\":true,\"code\":200}]}");
     h_fast_timers(100, 400, 2000);
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
@@ -44,7 +53,7 @@ static void test_first_lost_then_trying(void)
     h_poll(200);
     CHECK_INT(H.count, 1); /* the duplicated 200 is absorbed */
     CHECK_INT(H.rec[0].code, 200);
-    CHECK_INT(registrar_count(H.reg), 2);
+    CHECK_INT(registrar_count(H.reg), H.reliable ? 1 : 2);
     pjsip_regc_destroy(regc);
     h_fast_timers(500, 4000, 32000);
     h_teardown();
@@ -58,8 +67,11 @@ static void test_trying_then_nothing(void)
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
     CHECK(h_wait_callbacks(1, 4000));
     CHECK_INT(H.rec[0].code, 408);
-    /* After the 100, retransmissions every T2. */
-    CHECK(registrar_count(H.reg) >= 3 && registrar_count(H.reg) <= 6);
+    /* After the 100, retransmissions every T2 (none over TCP/TLS). */
+    if (H.reliable)
+        CHECK_INT(registrar_count(H.reg), 1);
+    else
+        CHECK(registrar_count(H.reg) >= 3 && registrar_count(H.reg) <= 6);
     pjsip_regc_destroy(regc);
     h_fast_timers(500, 4000, 32000);
     h_teardown();
@@ -92,7 +104,9 @@ static void test_unresolvable(void)
 static void test_unsupported_transport(void)
 {
     h_setup(NULL);
-    snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:9;transport=tcp");
+    /* a transport the endpoint has no listener or transport for */
+    snprintf(H.server, sizeof(H.server), "sip:127.0.0.1:9;transport=%s",
+             strcmp(H.tp_name, "TCP") == 0 ? "tls" : "tcp");
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(h_register(regc, PJ_FALSE), PJSIP_EUNSUPTRANSPORT);
     CHECK_INT(H.count, 1);
@@ -117,7 +131,7 @@ static void test_td_written_after_init_is_ignored(void)
     CHECK_INT(H.count, 0);                 /* no timeout at 600 ms */
     /* The first retransmission follows the T1 cached at init (500 ms), the
      * next ones the T1/T2 in force: 0, 500, 700, 1100 ms. */
-    CHECK_INT(registrar_count(H.reg), 4);
+    CHECK_INT(registrar_count(H.reg), H.reliable ? 1 : 4);
     pjsip_regc_destroy(regc);
     h_poll(50);
     h_fast_timers(500, 4000, 32000);
