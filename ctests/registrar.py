@@ -23,7 +23,8 @@ exit with status 2 and a message on stderr before the PORT line.
 --tls CERT KEY adds a TLS listener (Python's ssl module, certificate chain
 and key in PEM files) on 127.0.0.1; --tls-client-ca FILE makes it require a
 client certificate signed by that CA; --tls-min/--tls-max bound the
-protocol version. --ipv6 adds a UDP socket and a TCP listener (and with
+protocol version. --tcp-same-port puts the TCP listener on the UDP port
+(where a client switching a large request to TCP connects). --ipv6 adds a UDP socket and a TCP listener (and with
 --tls a TLS one) on [::1]. With --tls or --ipv6 the line always has six
 ports, 0 for those not started: ``PORT <udp> <tcp> <tls> <tcp6> <tls6>
 <udp6>``. A TLS handshake
@@ -1105,17 +1106,43 @@ def udp_socket(family, host):
     return s
 
 
+def udp_and_tcp_on_one_port():
+    """A UDP socket and a TCP listener sharing one port on 127.0.0.1."""
+    for _ in range(50):
+        udp = udp_socket(socket.AF_INET, '127.0.0.1')
+        lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            lsock.bind(('127.0.0.1', udp.getsockname()[1]))
+        except OSError:
+            lsock.close()
+            udp.close()
+            continue
+        lsock.listen(16)
+        lsock.setblocking(False)
+        return udp, lsock
+    raise OSError('no port free for both UDP and TCP')
+
+
 def serve(reg, opts, watch_stdin):
-    udp = udp_socket(socket.AF_INET, '127.0.0.1')
+    same = None
+    if opts.tcp_same_port:
+        udp, same = udp_and_tcp_on_one_port()
+    else:
+        udp = udp_socket(socket.AF_INET, '127.0.0.1')
     udps = [udp] + ([udp_socket(socket.AF_INET6, '::1')] if opts.ipv6 else [])
     ctx = tls_context(opts) if opts.tls_cert else None
-    listeners = {}  # listening socket -> transport name
+    listeners = {same: 'TCP'} if same else {}  # listening socket -> transport name
     ports = [udp.getsockname()[1]]
-    wanted = [('TCP', socket.AF_INET, '127.0.0.1', opts.tcp or opts.ipv6 or bool(ctx)),
+    if same:
+        opts.tcp = True
+    wanted = [('TCP', socket.AF_INET, '127.0.0.1', not same and (opts.tcp or opts.ipv6 or bool(ctx))),
               ('TLS', socket.AF_INET, '127.0.0.1', bool(ctx)),
               ('TCP', socket.AF_INET6, '::1', opts.ipv6),
               ('TLS', socket.AF_INET6, '::1', opts.ipv6 and bool(ctx))]
     for name, family, host, on in wanted:
+        if name == 'TCP' and family == socket.AF_INET and same:
+            ports.append(udp.getsockname()[1])
+            continue
         if not on:
             ports.append(0)
             continue
@@ -1194,19 +1221,20 @@ def serve(reg, opts, watch_stdin):
 
 USAGE = ('usage: registrar.py [--config JSON | --config-file FILE] [--log FILE] '
          '[--sent-log FILE] [--tcp] [--tls CERT KEY] [--tls-client-ca FILE] '
-         '[--tls-min V] [--tls-max V] [--ipv6] [--no-stdin-watch]')
+         '[--tls-min V] [--tls-max V] [--ipv6] [--tcp-same-port] [--no-stdin-watch]')
 
 
 def parse_args(argv):
     """Tiny argv parser (argparse costs ~10 ms of start-up per registrar)."""
     opts = {'config': None, 'config_file': None, 'log': None, 'sent_log': None,
-            'tcp': False, 'no_stdin_watch': False, 'ipv6': False, 'tls_cert': None,
+            'tcp': False, 'tcp_same_port': False, 'no_stdin_watch': False, 'ipv6': False,
+            'tls_cert': None,
             'tls_key': None, 'tls_client_ca': None, 'tls_min': None, 'tls_max': None}
     it = iter(argv)
     for arg in it:
         name, eq, val = arg.partition('=')
         key = name[2:].replace('-', '_') if name.startswith('--') else None
-        if key in ('tcp', 'no_stdin_watch', 'ipv6') and not eq:
+        if key in ('tcp', 'tcp_same_port', 'no_stdin_watch', 'ipv6') and not eq:
             opts[key] = True
         elif key == 'tls' and not eq:
             opts['tls_cert'] = next(it, None)

@@ -21,7 +21,7 @@ use crate::sip::{parse_message, Message, Param, StartLine, Via};
 use crate::status::*;
 use crate::timer::{TimerHeap, TimerId};
 use crate::transport::tls::TlsClient;
-use crate::transport::{StreamConn, StreamListener, UdpTransport};
+use crate::transport::{ConnState, StreamConn, StreamListener, UdpTransport};
 use crate::tsx::{ClientTsx, Event, Outcome, Timers};
 use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap};
@@ -40,6 +40,9 @@ const MAX_READS_PER_ROUND: usize = 1024;
 /// How long an outgoing connection nobody holds stays open
 /// (pjsip's `PJSIP_TRANSPORT_IDLE_TIME`, 33 s).
 pub const IDLE_CLOSE_MS: u64 = 33_000;
+/// A request this long or longer, bound for UDP, goes over TCP when it can
+/// (RFC 3261 18.1.1; pjsip's `PJSIP_UDP_SIZE_THRESHOLD`).
+pub const UDP_SIZE_THRESHOLD: usize = 1300;
 
 /// A response as received. For a connection it keeps the connection
 /// object alive until dropped, so that the transport it names stays valid
@@ -135,11 +138,13 @@ pub struct RuntimeConfig {
     /// Keep-alive intervals in seconds; 0 or less: none.
     pub tcp_keepalive_s: i64,
     pub tls_keepalive_s: i64,
+    /// Large requests for UDP go over TCP (`disable_tcp_switch` off).
+    pub tcp_switch: bool,
 }
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
-        RuntimeConfig { rport: true, via_alias: true, tcp_keepalive_s: 90, tls_keepalive_s: 90 }
+        RuntimeConfig { rport: true, via_alias: true, tcp_keepalive_s: 90, tls_keepalive_s: 90, tcp_switch: true }
     }
 }
 
@@ -186,6 +191,16 @@ struct TsxEntry {
     dest: SocketAddr,
     transport: TransportId,
     timer: Option<TimerId>,
+    /// For a large request switched to a TCP connection still being set
+    /// up: how to send it over UDP instead if that connection fails.
+    fallback: Option<UdpFallback>,
+}
+
+struct UdpFallback {
+    transport: TransportId,
+    bytes: Vec<u8>,
+    timers: Timers,
+    first_retransmit: u64,
 }
 
 struct Listener {
@@ -516,31 +531,45 @@ impl Endpoint {
             Err(f) => Err(f),
             Ok(target) => {
                 let mut inner = self.inner.lock();
-                match inner.choose(&target, selection, now, &cfg) {
+                let switched = if self.switches_to_tcp(req, &target, &branch, &cfg) {
+                    let tcp = Target { kind: Kind::Tcp, addr: target.addr, host: target.host.clone() };
+                    inner.choose(&tcp, selection, now, &cfg).ok()
+                } else {
+                    None
+                };
+                let chosen = match switched {
+                    Some(id) => Ok(id),
+                    None => inner.choose(&target, selection, now, &cfg),
+                };
+                match chosen {
                     Err(f) => Err(f),
                     Ok(transport_id) => {
-                        let (kind, published) = inner.sent_by(transport_id);
-                        let (host, port) = match &via_sent_by {
-                            Some((h, p, tp)) if tp.is_none() || *tp == Some(transport_id) => (h.clone(), *p),
-                            _ => published,
+                        let (kind, bytes) = inner.encode(req, transport_id, &via_sent_by, &branch, &cfg);
+                        // Should the connection fail before it opens, the
+                        // request goes over UDP as first intended.
+                        let fallback = match switched {
+                            Some(id) if inner.conn_pending(id) => inner
+                                .choose(&target, selection, now, &cfg)
+                                .ok()
+                                .map(|udp| UdpFallback {
+                                    transport: udp,
+                                    bytes: inner.encode(req, udp, &via_sent_by, &branch, &cfg).1,
+                                    timers,
+                                    first_retransmit,
+                                }),
+                            _ => None,
                         };
-                        let mut via = Via {
-                            transport: kind.name().into(),
-                            host,
-                            port,
-                            rport: if cfg.rport { 0 } else { -1 },
-                            ttl: -1,
-                            branch: Some(branch.clone()),
-                            ..Default::default()
-                        };
-                        if kind.reliable() && cfg.via_alias {
-                            via.other_params.push(Param { name: "alias".into(), value: None });
-                        }
-                        let bytes = print_request(req, &via);
                         let (tsx, events) =
                             ClientTsx::with_first_interval(kind.reliable(), timers, first_retransmit, now);
-                        let mut entry =
-                            TsxEntry { tsx, owner: owner.clone(), bytes, dest: target.addr, transport: transport_id, timer: None };
+                        let mut entry = TsxEntry {
+                            tsx,
+                            owner: owner.clone(),
+                            bytes,
+                            dest: target.addr,
+                            transport: transport_id,
+                            timer: None,
+                            fallback,
+                        };
                         let failed = inner.run_events(&mut entry, events, now, &mut deliveries);
                         if failed.is_none() {
                             inner.arm_timer(&mut entry, &branch);
@@ -570,6 +599,17 @@ impl Endpoint {
                 r
             }
         }
+    }
+
+    /// Whether pjsip would try TCP first: an IPv4 UDP destination and a
+    /// request that, encoded before its Via gets a transport and sent-by,
+    /// reaches the threshold.
+    fn switches_to_tcp(&self, req: &Request, target: &Target, branch: &str, cfg: &RuntimeConfig) -> bool {
+        if !cfg.tcp_switch || target.kind != Kind::Udp || !target.addr.is_ipv4() {
+            return false;
+        }
+        let bare = Via { rport: if cfg.rport { 0 } else { -1 }, ttl: -1, branch: Some(branch.into()), ..Default::default() };
+        print_request(req, &bare).len() >= UDP_SIZE_THRESHOLD
     }
 
     // ---- the loop ----
@@ -730,6 +770,43 @@ impl Endpoint {
 }
 
 impl Inner {
+    /// The request as it leaves through `transport_id`: its Via names the
+    /// transport and the sent-by (the override applies only to its own
+    /// transport, when it names one).
+    fn encode(
+        &self,
+        req: &Request,
+        transport_id: TransportId,
+        via_sent_by: &Option<(String, u16, Option<TransportId>)>,
+        branch: &str,
+        cfg: &RuntimeConfig,
+    ) -> (Kind, Vec<u8>) {
+        let (kind, published) = self.sent_by(transport_id);
+        let (host, port) = match via_sent_by {
+            Some((h, p, tp)) if tp.is_none() || *tp == Some(transport_id) => (h.clone(), *p),
+            _ => published,
+        };
+        let mut via = Via {
+            transport: kind.name().into(),
+            host,
+            port,
+            rport: if cfg.rport { 0 } else { -1 },
+            ttl: -1,
+            branch: Some(branch.to_string()),
+            ..Default::default()
+        };
+        if kind.reliable() && cfg.via_alias {
+            via.other_params.push(Param { name: "alias".into(), value: None });
+        }
+        (kind, print_request(req, &via))
+    }
+
+    /// Whether `id` is a connection not yet open (connecting, handshaking).
+    fn conn_pending(&self, id: TransportId) -> bool {
+        matches!(self.slots.get(&id),
+            Some(Slot::Conn(c)) if matches!(c.stream.state(), ConnState::Connecting | ConnState::Handshaking))
+    }
+
     /// Applies tsx events: transmit, and queue the final for delivery.
     /// Returns Some(status) when the transaction ended: the transport error
     /// that ended it, or PJ_SUCCESS.

@@ -6,7 +6,7 @@
 use super::*;
 use crate::transport::framing::Frame;
 use crate::transport::tls::server_name;
-use crate::transport::{ConnEvent, ConnState};
+use crate::transport::ConnEvent;
 
 impl Inner {
     /// Picks the transport for a request to `target`, opening a connection
@@ -169,6 +169,10 @@ impl Inner {
             match ev {
                 ConnEvent::Open => {
                     c.last_activity = now;
+                    for entry in self.tsx.values_mut().filter(|e| e.transport == id) {
+                        entry.fallback = None;
+                    }
+                    let Some(Slot::Conn(c)) = self.slots.get_mut(&id) else { break };
                     let hs = c.hs_timer.take();
                     let interval = keepalive_ms(c.kind, cfg);
                     if let Some(t) = hs {
@@ -222,7 +226,18 @@ impl Inner {
             if let Some(t) = entry.timer.take() {
                 self.timers.cancel(t);
             }
-            let events = entry.tsx.on_transport_error(status, now);
+            let events = match entry.fallback.take() {
+                // A large request whose TCP connection never opened: over
+                // UDP after all, as a fresh (retransmitting) transaction.
+                Some(udp) => {
+                    let (tsx, events) = ClientTsx::with_first_interval(false, udp.timers, udp.first_retransmit, now);
+                    entry.tsx = tsx;
+                    entry.transport = udp.transport;
+                    entry.bytes = udp.bytes;
+                    events
+                }
+                None => entry.tsx.on_transport_error(status, now),
+            };
             if self.run_events(&mut entry, events, now, deliveries).is_none() {
                 self.arm_timer(&mut entry, &branch);
                 self.tsx.insert(branch, entry);

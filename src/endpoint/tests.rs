@@ -210,3 +210,62 @@ fn reliable_transactions_are_sent_once_and_time_out_with_timer_f() {
     assert!(text.contains("Via: SIP/2.0/TCP 127.0.0.1:"));
     assert!(text.contains(";rport;branch=z9hG4bKonce;alias\r\n"));
 }
+
+/// A UDP socket standing in for a registrar that has no TCP listener.
+fn udp_peer() -> (std::net::UdpSocket, u16) {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    let port = s.local_addr().expect("addr").port();
+    (s, port)
+}
+
+fn padded(uri: &str, pad: usize) -> Request {
+    let mut r = request(uri, 1);
+    r.headers.push(OutHeader::Other { name: "X-Pad".into(), value: "p".repeat(pad) });
+    r
+}
+
+#[test]
+fn large_request_tries_tcp_then_falls_back_to_udp() {
+    let (ep, _) = endpoint_with_tcp();
+    let udp = UdpTransport::bind("127.0.0.1:0".parse().expect("addr"), None).expect("udp");
+    ep.add_transport(udp);
+    let (peer, port) = udp_peer();
+    let rec = Arc::new(Recorder::default());
+    let owner: Arc<dyn Owner> = rec.clone();
+    let uri = format!("sip:127.0.0.1:{port}");
+    let tp = ep
+        .send_request(owner, &padded(&uri, 1400), Timers::DEFAULT, Timers::DEFAULT.t1, Selection::default(), None, "z9hG4bKbig".into())
+        .expect("send");
+    // The first choice is a TCP connection; refused, the request leaves over UDP.
+    assert_eq!(ep.transport_info(tp).map(|i| i.kind), Some(Kind::Tcp));
+    let mut buf = [0u8; 4096];
+    let got = std::thread::scope(|s| {
+        let h = s.spawn(|| peer.recv_from(&mut buf).map(|(n, _)| n));
+        pump_until(&ep, || h.is_finished());
+        h.join().expect("join")
+    });
+    let n = got.expect("datagram");
+    let text = String::from_utf8_lossy(&buf[..n]).to_string();
+    assert!(text.contains("Via: SIP/2.0/UDP "), "{text}");
+    assert!(!text.contains(";alias"));
+    assert!(rec.finals.lock().is_empty(), "the transaction goes on over UDP");
+}
+
+#[test]
+fn small_request_and_disabled_switch_stay_on_udp() {
+    let (ep, _) = endpoint_with_tcp();
+    let udp = UdpTransport::bind("127.0.0.1:0".parse().expect("addr"), None).expect("udp");
+    let uid = ep.add_transport(udp);
+    let rec = Arc::new(Recorder::default());
+    let uri = "sip:127.0.0.1:9";
+    let send_padded = |pad: usize| {
+        let owner: Arc<dyn Owner> = rec.clone();
+        ep.send_request(owner, &padded(uri, pad), Timers::DEFAULT, Timers::DEFAULT.t1, Selection::default(), None, format!("z9hG4bK{pad}"))
+    };
+    assert_eq!(send_padded(100), Ok(uid));
+    ep.set_config_source(|| RuntimeConfig { tcp_switch: false, ..RuntimeConfig::default() });
+    assert_eq!(send_padded(1400), Ok(uid));
+    ep.set_config_source(RuntimeConfig::default);
+    assert_ne!(send_padded(1500), Ok(uid));
+}

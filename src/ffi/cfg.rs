@@ -80,6 +80,11 @@ pub fn add_xuid_param() -> bool {
     unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.regc.add_xuid_param)) != 0 }
 }
 
+pub fn disable_tcp_switch() -> bool {
+    // SAFETY: as in tsx_timers.
+    unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.endpt.disable_tcp_switch)) != 0 }
+}
+
 pub fn disable_rport() -> bool {
     // SAFETY: as in tsx_timers.
     unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.endpt.disable_rport)) != 0 }

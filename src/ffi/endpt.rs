@@ -244,6 +244,7 @@ pub unsafe extern "C" fn pjsip_endpt_create(
             via_alias: super::cfg::req_has_via_alias(),
             tcp_keepalive_s: super::cfg::tcp_keep_alive_interval(),
             tls_keepalive_s: super::cfg::tls_keep_alive_interval(),
+            tcp_switch: !super::cfg::disable_tcp_switch(),
         });
         let shared_arc = Arc::new(s);
         let handle = &shared_arc.handle as *const AtomicUsize;
