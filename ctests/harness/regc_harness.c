@@ -233,7 +233,8 @@ static int pki_make(void)
            pki_sh("printf 'extendedKeyUsage=clientAuth\\n' > cli.ext") &&
            pki_sh("openssl req " EC " -keyout cli.key -out cli.csr -subj '/CN=alice'") &&
            pki_sh("openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem "
-                  "-days 1 -extfile cli.ext");
+                  "-days 1 -extfile cli.ext") &&
+           pki_sh("openssl pkcs8 -topk8 -v2 aes256 -in cli.key -out cli-enc.key -passout pass:secret");
 }
 
 const char *h_pki(const char *name)

@@ -163,7 +163,8 @@ int h_is_regc_transport(const pjsip_transport *tp);
  * first use in a temporary directory removed at exit: ca.pem (the CA),
  * ca2.pem (another CA), srv.pem/srv.key (localhost, 127.0.0.1, ::1, signed
  * by ca), other.pem/other.key (other.example), cli.pem/cli.key (client
- * certificate). NULL when the PKI cannot be made. */
+ * certificate), cli-enc.key (cli.key encrypted with the password "secret").
+ * NULL when the PKI cannot be made. */
 const char *h_pki(const char *name);
 /* Whether a socket can bind the IPv6 loopback address. */
 int h_have_ipv6_loopback(void);

@@ -2,8 +2,9 @@
  * the harness's throwaway PKI (h_pki; skipped when the openssl command is
  * missing). Covers verify_server on/off, CA file and CA buffer, wrong CA
  * and wrong name (PJSIP_TLS_ECERTVERIF), TLS 1.2 and 1.3 choice, client
- * certificates, the handshake deadline, start-up errors, IPv6, and measures
- * the cost of a handshake on loopback. */
+ * certificates (also with a password-protected key), the handshake
+ * deadline, start-up errors, IPv6, and measures the cost of a handshake on
+ * loopback. */
 /* REGC_OWN_TRANSPORTS: starts the transports it tests itself, so it is not
  * run again per $REGC_TRANSPORT. */
 #include "regc_harness.h"
@@ -244,6 +245,45 @@ static void test_client_certificate(void)
     h_teardown();
 }
 
+static void test_encrypted_client_key(void)
+{
+    pjsip_tls_setting ts = settings(h_pki("ca.pem"), PJ_TRUE);
+    ts.proto = PJ_SSL_SOCK_PROTO_TLS1_2;
+    ts.cert_file = pj_str((char *)h_pki("cli.pem"));
+    ts.privkey_file = pj_str((char *)h_pki("cli-enc.key"));
+    ts.password = pj_str("secret");
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), "--tls-client-ca", h_pki("ca.pem")), PJ_SUCCESS);
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    /* The same encrypted key from a memory buffer. */
+    static char key[8192];
+    snprintf(key, sizeof(key), "%s", slurp(h_pki("cli-enc.key")));
+    ts.privkey_file = pj_str("");
+    ts.privkey_buf = pj_str(key);
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), "--tls-client-ca", h_pki("ca.pem")), PJ_SUCCESS);
+    regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    /* A wrong password, or none, leaves the key unreadable: the listener
+     * does not start. */
+    h_setup(NULL);
+    pjsip_tpfactory *fac = NULL;
+    ts.password = pj_str("wrong");
+    CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, NULL, NULL, 1, &fac), PJSIP_TLS_EKEYFILE);
+    ts.password = pj_str("");
+    CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, NULL, NULL, 1, &fac), PJSIP_TLS_EKEYFILE);
+    ts.privkey_buf = pj_str("");
+    ts.privkey_file = pj_str((char *)h_pki("cli-enc.key"));
+    ts.password = pj_str("wrong");
+    CHECK_INT(pjsip_tls_transport_start(H.endpt, &ts, NULL, NULL, 1, &fac), PJSIP_TLS_EKEYFILE);
+    h_teardown();
+}
+
 static void test_handshake_timeout(void)
 {
     /* A plain TCP server never answers the ClientHello. */
@@ -378,6 +418,7 @@ int main(void)
     test_wrong_name();
     test_versions();
     test_client_certificate();
+    test_encrypted_client_key();
     test_handshake_timeout();
     test_start_errors();
     test_ipv6();

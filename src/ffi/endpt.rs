@@ -13,7 +13,7 @@ use super::util::*;
 use crate::endpoint::{Endpoint, IpPref, Kind, RuntimeConfig, Selection, Selector, TransportId, TransportInfo};
 use crate::nonnull;
 use crate::status::*;
-use crate::transport::tls::{client_config, Pem, TlsSettings};
+use crate::transport::tls::{client_config, Password, Pem, TlsSettings};
 use crate::transport::{StreamListener, UdpTransport};
 use core::ffi::{c_char, c_int, c_uint, c_void};
 use parking_lot::Mutex;
@@ -838,6 +838,8 @@ unsafe fn tls_settings(opt: *const pjsip_tls_setting) -> Result<TlsSettings, Sta
         (None, Some(b)) => Pem::Buffer(b),
         _ => Pem::None,
     };
+    let password = pj_bytes(&o.password).ok_or(PJ_EINVAL)?;
+    s.password = (!password.is_empty()).then(|| Password::new(password));
     s.method = o.method;
     s.proto = o.proto;
     s.verify_server = o.verify_server != 0;

@@ -15,7 +15,9 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSuppo
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use std::fmt;
 use std::sync::Arc;
+use zeroize::Zeroizing;
 
 /// `pj_ssl_sock_proto` bits that matter here.
 pub const PROTO_TLS1_2: u32 = 16;
@@ -44,6 +46,23 @@ impl Pem {
     }
 }
 
+/// The passphrase of an encrypted private key. Wiped when dropped and
+/// never printed, since settings are cloned and may be debug-formatted.
+#[derive(Clone)]
+pub struct Password(Zeroizing<Vec<u8>>);
+
+impl Password {
+    pub fn new(bytes: &[u8]) -> Password {
+        Password(Zeroizing::new(bytes.to_vec()))
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
 /// The subset of `pjsip_tls_setting` a client uses, as plain Rust data.
 #[derive(Clone, Debug, Default)]
 pub struct TlsSettings {
@@ -54,6 +73,8 @@ pub struct TlsSettings {
     /// Client certificate chain and key, for servers that ask for one.
     pub cert: Pem,
     pub key: Pem,
+    /// Decrypts `key` when it is an encrypted PKCS#8 PEM; unused otherwise.
+    pub password: Option<Password>,
     /// `pjsip_ssl_method` and `pj_ssl_sock_proto` bits (see [`versions`]).
     pub method: u32,
     pub proto: u32,
@@ -110,12 +131,65 @@ fn certs_from(pem: &Pem) -> Result<Vec<CertificateDer<'static>>, ()> {
     Ok(certs)
 }
 
-fn key_from(pem: &Pem) -> Result<PrivateKeyDer<'static>, ()> {
-    match pem {
-        Pem::None => Err(()),
-        Pem::File(path) => PrivateKeyDer::from_pem_file(path).map_err(|_| ()),
-        Pem::Buffer(b) => PrivateKeyDer::from_pem_slice(b).map_err(|_| ()),
+/// PEM label of a PKCS#8 `EncryptedPrivateKeyInfo` (RFC 5958), what
+/// `openssl pkcs8 -topk8 -v2 ...` and OpenSSL 3's `-passout` write.
+const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
+
+/// Most memory an scrypt-protected key may ask for (the ceiling OpenSSL
+/// applies too), so that a crafted key file cannot exhaust memory.
+const SCRYPT_MAX_MEM: u128 = 32 << 20;
+
+/// Reads the first private key in `pem`. A PKCS#8 encrypted key (PBES2:
+/// PBKDF2 with HMAC-SHA1 or SHA-2, or scrypt; AES-CBC) is decrypted with
+/// `password`; DES-based and PBES1 schemes are refused. OpenSSL's older
+/// per-format encryption (a `Proc-Type: 4,ENCRYPTED` header inside
+/// `RSA/EC PRIVATE KEY`) is not understood and fails like any unreadable
+/// key.
+fn key_from(pem: &Pem, password: Option<&Password>) -> Result<PrivateKeyDer<'static>, ()> {
+    // The file may hold a plaintext key: wipe the copy once parsed.
+    let file;
+    let data: &[u8] = match pem {
+        Pem::None => return Err(()),
+        Pem::File(path) => {
+            file = Zeroizing::new(std::fs::read(path).map_err(|_| ())?);
+            &file
+        }
+        Pem::Buffer(b) => b,
+    };
+    match encrypted_section(data) {
+        Some(section) => decrypt_key(section, &password.ok_or(())?.0),
+        None => PrivateKeyDer::from_pem_slice(data).map_err(|_| ()),
     }
+}
+
+/// The first `ENCRYPTED PRIVATE KEY` PEM section, BEGIN to END line
+/// inclusive; rustls-pki-types skips this label, so it is found here.
+fn encrypted_section(data: &[u8]) -> Option<&[u8]> {
+    let begin = format!("-----BEGIN {ENCRYPTED_LABEL}-----");
+    let end = format!("-----END {ENCRYPTED_LABEL}-----");
+    let start = find(data, begin.as_bytes())?;
+    let len = find(&data[start..], end.as_bytes())? + end.len();
+    Some(&data[start..start + len])
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn decrypt_key(section: &[u8], password: &[u8]) -> Result<PrivateKeyDer<'static>, ()> {
+    let (_, der) = pkcs8::der::pem::decode_vec(section).map_err(|_| ())?;
+    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()).map_err(|_| ())?;
+    if let Some(sp) = info.encryption_algorithm.pbes2().and_then(|p| p.kdf.scrypt()) {
+        let r = u128::from(sp.block_size);
+        let mem = 128 * r * (u128::from(sp.cost_parameter) + 2) + 128 * r * u128::from(sp.parallelization);
+        if mem > SCRYPT_MAX_MEM {
+            return Err(());
+        }
+    }
+    // A wrong password almost always shows as bad padding; the rare one
+    // that does not yields garbage that rustls refuses to load as a key.
+    let plain = info.decrypt(password).map_err(|_| ())?;
+    Ok(PrivateKeyDer::Pkcs8(plain.as_bytes().to_vec().into()))
 }
 
 /// Where Debian-like systems keep the trusted roots.
@@ -183,8 +257,8 @@ pub fn client_config(settings: &TlsSettings) -> Result<TlsClient, Status> {
         builder.with_no_client_auth()
     } else {
         let chain = certs_from(&settings.cert).map_err(|_| status::PJSIP_TLS_ECERTFILE)?;
-        let key = key_from(if settings.key.is_none() { &settings.cert } else { &settings.key })
-            .map_err(|_| status::PJSIP_TLS_EKEYFILE)?;
+        let pem = if settings.key.is_none() { &settings.cert } else { &settings.key };
+        let key = key_from(pem, settings.password.as_ref()).map_err(|_| status::PJSIP_TLS_EKEYFILE)?;
         builder.with_client_auth_cert(chain, key).map_err(|_| status::PJSIP_TLS_EKEYFILE)?
     };
     Ok(TlsClient { config: Arc::new(config), timeout_ms: settings.timeout_ms })
@@ -278,6 +352,136 @@ mod tests {
         s.ca.clear();
         s.cert = Pem::Buffer(b"junk".to_vec());
         assert_eq!(client_config(&s).err(), Some(status::PJSIP_TLS_ECERTFILE));
+    }
+
+    // One P-256 key, written by `openssl genpkey` and `openssl pkcs8 -topk8`
+    // (OpenSSL 3.0) with the password "secret".
+    const PLAIN_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgxO2OAycqZtaRsJnt
+Ccy/vCvo9xh7TLG2Ii5+iG8zLNmhRANCAARKB0SAfiv2Cy/XD1Oqa5gYKFVGd3Sj
+c7kZo17+4/k9o2nDigKvPZPTJ9X8dKI4Vi/ePESlHb/oGq3xDy/t09Wd
+-----END PRIVATE KEY-----
+";
+    // -v2 aes256 -v2prf hmacWithSHA256
+    const ENC_KEY: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAhZIsUi2ftIJwICCAAw
+DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEECSSMCnlkz45+hcKwhYD3fAEgZDI
+QHo+c8hqrNTke/WRf8dgm89RIDG2xWpEMm5rGkxXfCczC8qgJMhA9/D1pJub8xcn
+Q8Xg48EBXrRcksR7JXzmwA69ZOd/J/Y/NPB+Cv8d7WVDCAy1g+POq1LHMyJbJxqN
+EdwgduWboFaN14qJ2c/Y9uiINa2Kwx6KbPnM43uW3sMTR1c/mDJQRuN9kfZITZA=
+-----END ENCRYPTED PRIVATE KEY-----
+";
+    // -v2 aes128 -v2prf hmacWithSHA1
+    const ENC_KEY_SHA1: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIHeMEkGCSqGSIb3DQEFDTA8MBsGCSqGSIb3DQEFDDAOBAgY4VKd8mjjDwICCAAw
+HQYJYIZIAWUDBAECBBApoNysZup6ewWqmmpakx60BIGQM+poJjUiVoADZtStAvTS
+FTwz68tUGC0HFbpGZEo+QRKMgdd4StYFZTGJIwq5jSAduT+vF0JxJPYy6emhN7US
+OdVEV1203uLRJOGRhgVQOJ6TXbfNEp7/LGyNf9NFNA8TxtLwVleu0Hc+tOhwpTOr
+ab6yVwI3CHcwInXSI6GqLlmfV2Qz1m+PxrNv374b+Sf/
+-----END ENCRYPTED PRIVATE KEY-----
+";
+    // -scrypt -scrypt_N 1024 -scrypt_r 8 -scrypt_p 1
+    const ENC_KEY_SCRYPT: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIHkME8GCSqGSIb3DQEFDTBCMCEGCSsGAQQB2kcECzAUBAgk8PMUCgnJzQICBAAC
+AQgCAQEwHQYJYIZIAWUDBAEqBBBDpMYGwnG95Hsla0Qj0HzZBIGQu9C2kEiYsoHB
+aqEN6+UjLNC5vckY8yxwOCcdzt0F5u0qPE2Y2Rb5hf18QpTmZPY2sHwMjWnEU02B
+IhhD8RNIq7IdTDd/9z4AjOsPjO1/y0Ov8WFFHbz8xNMpWFWS0C/Y2YHkb713NejI
+ZZeQ1JCob+wh9YtW/fHLPLCODpjJPTb9N4W7QkE/YIaJebJXAEOR
+-----END ENCRYPTED PRIVATE KEY-----
+";
+    // `openssl ec -aes128`: the traditional format with a Proc-Type header.
+    const LEGACY_KEY: &str = "-----BEGIN EC PRIVATE KEY-----
+Proc-Type: 4,ENCRYPTED
+DEK-Info: AES-128-CBC,866A36BBCDA73453C7109088E624945B
+
++36fVinCZYIA1db6clWQaPb5+8wR42zT9GuyXHRVdJ3X2pWAzE6Ij8fv87820sXZ
++nVzROSV2a6R8A80m4/tggPhbJrFsm7G2/e37LxRCz30u+F5+mZbu9+8ptn2DS6y
++H5Ul49HHGx5uCDXuj4cCYHQ0kp5dRQjjTStPZIVsKA=
+-----END EC PRIVATE KEY-----
+";
+    // Self-signed certificate for that key (`openssl req -x509`).
+    const CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBdDCCARugAwIBAgIUYDqrWbv+dhp2Hew6B40t0DYU/5kwCgYIKoZIzj0EAwIw
+DzENMAsGA1UEAwwEdGVzdDAgFw0yNjExMjMyMjUzMThaGA8yMTI2MTAzMDIyNTMx
+OFowDzENMAsGA1UEAwwEdGVzdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABEoH
+RIB+K/YLL9cPU6prmBgoVUZ3dKNzuRmjXv7j+T2jacOKAq89k9Mn1fx0ojhWL948
+RKUdv+garfEPL+3T1Z2jUzBRMB0GA1UdDgQWBBRMmdWG0YA7jyOrIwpVxdarow4P
+CjAfBgNVHSMEGDAWgBRMmdWG0YA7jyOrIwpVxdarow4PCjAPBgNVHRMBAf8EBTAD
+AQH/MAoGCCqGSM49BAMCA0cAMEQCIGuOzMV/oDuf4N3PggUaAyNLmfhEWIRjtaJa
+KE07f1ObAiAecjkhUlviqLAYErn+hI0dpCIqq9agvv3s1kRHB8yrTQ==
+-----END CERTIFICATE-----
+";
+
+    fn pw(p: &str) -> Option<Password> {
+        Some(Password::new(p.as_bytes()))
+    }
+
+    fn buf(pem: &str) -> Pem {
+        Pem::Buffer(pem.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn encrypted_keys_decrypt_to_the_plain_key() {
+        let plain = key_from(&buf(PLAIN_KEY), None).expect("plain key");
+        for enc in [ENC_KEY, ENC_KEY_SHA1, ENC_KEY_SCRYPT] {
+            let key = key_from(&buf(enc), pw("secret").as_ref()).expect("decrypts");
+            assert!(matches!(key, PrivateKeyDer::Pkcs8(_)));
+            assert_eq!(key.secret_der(), plain.secret_der());
+            assert!(key_from(&buf(enc), pw("Secret").as_ref()).is_err());
+            assert!(key_from(&buf(enc), None).is_err());
+        }
+        // A password given for a plain key is not needed and not in the way.
+        assert_eq!(key_from(&buf(PLAIN_KEY), pw("secret").as_ref()).expect("plain").secret_der(), plain.secret_der());
+        assert!(key_from(&buf(LEGACY_KEY), pw("secret").as_ref()).is_err());
+    }
+
+    #[test]
+    fn encrypted_key_after_the_certificate_and_from_a_file() {
+        let both = format!("{CERT}{ENC_KEY}");
+        let plain = key_from(&buf(PLAIN_KEY), None).expect("plain key");
+        let key = key_from(&buf(&both), pw("secret").as_ref()).expect("decrypts");
+        assert_eq!(key.secret_der(), plain.secret_der());
+        let path = std::env::temp_dir().join(format!("regc-enc-key-{}.pem", std::process::id()));
+        std::fs::write(&path, ENC_KEY).expect("write");
+        let file = Pem::File(path.to_string_lossy().into_owned());
+        let key = key_from(&file, pw("secret").as_ref());
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(key.expect("decrypts").secret_der(), plain.secret_der());
+    }
+
+    #[test]
+    fn client_config_with_encrypted_key() {
+        let mut s = TlsSettings { cert: buf(CERT), key: buf(ENC_KEY), password: pw("secret"), ..Default::default() };
+        assert!(client_config(&s).is_ok());
+        s.password = pw("wrong");
+        assert_eq!(client_config(&s).err(), Some(status::PJSIP_TLS_EKEYFILE));
+        s.password = None;
+        assert_eq!(client_config(&s).err(), Some(status::PJSIP_TLS_EKEYFILE));
+        s.key = buf(LEGACY_KEY);
+        s.password = pw("secret");
+        assert_eq!(client_config(&s).err(), Some(status::PJSIP_TLS_EKEYFILE));
+        assert_eq!(format!("{:?}", s.password), "Some(Password(..))");
+    }
+
+    #[test]
+    fn costly_scrypt_parameters_are_refused() {
+        use pkcs8::der::Encode;
+        use pkcs8::pkcs5::pbes2;
+        // N = 2^20, r = 8: a gigabyte of memory, refused before any work.
+        let kdf = pbes2::Kdf::Scrypt(pbes2::ScryptParams {
+            salt: &[1; 8],
+            cost_parameter: 1 << 20,
+            block_size: 8,
+            parallelization: 1,
+            key_length: None,
+        });
+        let params = pbes2::Parameters { kdf, encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: &[2; 16] } };
+        let info = pkcs8::EncryptedPrivateKeyInfo { encryption_algorithm: params.into(), encrypted_data: &[3; 144] };
+        let der = info.to_der().expect("encodes");
+        let pem = pkcs8::der::pem::encode_string(ENCRYPTED_LABEL, pkcs8::LineEnding::LF, &der).expect("pem");
+        let start = std::time::Instant::now();
+        assert!(key_from(&buf(&pem), pw("secret").as_ref()).is_err());
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]
