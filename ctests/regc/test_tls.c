@@ -328,6 +328,89 @@ static void test_start_errors(void)
     h_teardown();
 }
 
+/* on_verify_cb runs once per new connection, after the handshake and
+ * before the first request; PJ_FALSE drops the connection. */
+static int verify_calls, verify_dir, verify_local_port, verify_remote_port;
+static pj_bool_t verify_answer;
+
+static pj_bool_t on_verify(const pjsip_tls_on_verify_param *param)
+{
+    verify_calls++;
+    verify_dir = (int)param->tp_dir;
+    verify_local_port = param->local_addr ? pj_sockaddr_get_port(param->local_addr) : -1;
+    verify_remote_port = param->remote_addr ? pj_sockaddr_get_port(param->remote_addr) : -1;
+    return verify_answer;
+}
+
+static void test_on_verify_cb(void)
+{
+    for (int accept = 1; accept >= 0; accept--) {
+        pjsip_tls_setting ts = settings(h_pki("ca.pem"), PJ_TRUE);
+        ts.on_verify_cb = &on_verify;
+        verify_calls = 0;
+        verify_answer = accept ? PJ_TRUE : PJ_FALSE;
+        CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), NULL, NULL), PJ_SUCCESS);
+        pjsip_regc *regc = h_regc(60);
+        CHECK_INT(register_once(regc, 1), accept ? 200 : 503);
+        CHECK_INT(verify_calls, 1);
+        CHECK_INT(verify_dir, PJSIP_TP_DIR_OUTGOING);
+        CHECK_INT(verify_remote_port, registrar_tls_port(H.reg));
+        CHECK(verify_local_port > 0);
+        if (accept) {
+            CHECK_INT(register_once(regc, 2), 200); /* same connection: not asked again */
+            CHECK_INT(verify_calls, 1);
+        } else {
+            CHECK_STR(H.rec[0].reason, "SSL certificate verification error (PJSIP_TLS_ECERTVERIF)");
+            CHECK_INT(registrar_count(H.reg), 0);
+        }
+        pjsip_regc_destroy(regc);
+        h_teardown();
+    }
+}
+
+/* ciphers and curves narrow what is offered. */
+static void test_cipher_and_curve_lists(void)
+{
+    pj_ssl_cipher tls12_only[] = {PJ_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+    pj_ssl_cipher unusable[] = {PJ_TLS_RSA_WITH_RC4_128_MD5};
+    pj_ssl_curve p384[] = {PJ_TLS_CURVE_SECP384R1};
+    pjsip_tls_setting ts = settings(h_pki("ca.pem"), PJ_TRUE);
+    ts.proto = PJ_SSL_SOCK_PROTO_TLS1_2 | PJ_SSL_SOCK_PROTO_TLS1_3;
+    ts.ciphers = tls12_only;
+    ts.ciphers_num = 1;
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), NULL, NULL), PJ_SUCCESS);
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    /* No TLS 1.3 suite in the list: a TLS 1.3-only server is out of reach. */
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), "--tls-min", "1.3"), PJ_SUCCESS);
+    regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 503);
+    CHECK_INT(registrar_count(H.reg), 0);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    ts.ciphers = NULL;
+    ts.ciphers_num = 0;
+    ts.curves = p384;
+    ts.curves_num = 1;
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), NULL, NULL), PJ_SUCCESS);
+    regc = h_regc(60);
+    CHECK_INT(register_once(regc, 1), 200);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+
+    /* Nothing usable in the list. */
+    ts.curves = NULL;
+    ts.curves_num = 0;
+    ts.ciphers = unusable;
+    ts.ciphers_num = 1;
+    CHECK_INT(setup_tls(&ts, h_pki("srv.pem"), h_pki("srv.key"), NULL, NULL), PJSIP_TLS_ECIPHER);
+    h_teardown();
+}
+
 static void test_ipv6(void)
 {
     if (!h_have_ipv6_loopback()) {
@@ -421,6 +504,8 @@ int main(void)
     test_encrypted_client_key();
     test_handshake_timeout();
     test_start_errors();
+    test_on_verify_cb();
+    test_cipher_and_curve_lists();
     test_ipv6();
     measure_handshake();
     return h_summary("test_tls");

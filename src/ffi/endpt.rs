@@ -13,7 +13,7 @@ use super::util::*;
 use crate::endpoint::{Endpoint, IpPref, Kind, RuntimeConfig, Selection, Selector, TransportId, TransportInfo};
 use crate::nonnull;
 use crate::status::*;
-use crate::transport::tls::{client_config, Password, Pem, TlsSettings};
+use crate::transport::tls::{client_config, Password, Pem, TlsSettings, VerifyHook, VerifyInfo};
 use crate::transport::{StreamListener, UdpTransport};
 use core::ffi::{c_char, c_int, c_uint, c_void};
 use parking_lot::Mutex;
@@ -614,7 +614,7 @@ fn new_ctransport(
     tp.local_name = host_port(&strings[2], info.published.1);
     if let Some(r) = info.remote {
         tp.remote_name = host_port(&strings[3], r.port());
-        tp.dir = 1; // PJSIP_TP_DIR_OUTGOING
+        tp.dir = PJSIP_TP_DIR_OUTGOING;
     }
     tp.endpt = endpt;
     tp.factory = factory;
@@ -805,6 +805,42 @@ pub unsafe extern "C" fn pjsip_tcp_transport_cfg_default(cfg: *mut pjsip_tcp_tra
     })
 }
 
+/// `pjsip_transport_dir` of a connection this side opened.
+const PJSIP_TP_DIR_OUTGOING: pjsip_transport_dir = 1;
+
+/// The entries of a C array of IANA numbers (cipher suites, groups) that
+/// fit in 16 bits; NULL or empty: none.
+unsafe fn iana_list<T: Copy + TryInto<u16>>(items: *const T, count: c_uint) -> Vec<u16> {
+    if items.is_null() || count == 0 {
+        return Vec::new();
+    }
+    // SAFETY: the caller's array of `count` entries, as pjsip reads it.
+    std::slice::from_raw_parts(items, count as usize).iter().filter_map(|v| (*v).try_into().ok()).collect()
+}
+
+/// Wraps the application's `on_verify_cb`. It gets the two addresses and
+/// the direction; certificate details are NULL (`pj_ssl_cert_info` is
+/// opaque here). It runs inside the event loop: it must not call back
+/// into this endpoint.
+fn verify_hook(cb: unsafe extern "C" fn(*const pjsip_tls_on_verify_param) -> pj_bool_t) -> VerifyHook {
+    VerifyHook(Arc::new(move |info: &VerifyInfo| {
+        let local = to_pj_sockaddr(info.local);
+        let remote = to_pj_sockaddr(info.remote);
+        let param = pjsip_tls_on_verify_param {
+            local_addr: &local as *const pj_sockaddr as *const c_void,
+            remote_addr: &remote as *const pj_sockaddr as *const c_void,
+            server_addr: core::ptr::null(),
+            tp_dir: PJSIP_TP_DIR_OUTGOING,
+            local_cert_info: core::ptr::null_mut(),
+            remote_cert_info: core::ptr::null_mut(),
+            ssock: core::ptr::null_mut(),
+        };
+        // SAFETY: the application's callback, given a parameter that
+        // outlives the call.
+        unsafe { cb(&param) != 0 }
+    }))
+}
+
 /// `pjsip_tls_setting` as plain settings; NULL gives pjsip's defaults.
 unsafe fn tls_settings(opt: *const pjsip_tls_setting) -> Result<TlsSettings, Status> {
     let mut s = TlsSettings { proto: 4 | 8 | 16, ..Default::default() };
@@ -845,6 +881,9 @@ unsafe fn tls_settings(opt: *const pjsip_tls_setting) -> Result<TlsSettings, Sta
     s.verify_server = o.verify_server != 0;
     let ms = o.timeout.sec.saturating_mul(1000).saturating_add(o.timeout.msec);
     s.timeout_ms = ms.max(0) as u64;
+    s.ciphers = iana_list(o.ciphers, o.ciphers_num);
+    s.curves = iana_list(o.curves, o.curves_num);
+    s.on_verify = o.on_verify_cb.map(verify_hook);
     Ok(s)
 }
 

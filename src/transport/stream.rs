@@ -4,7 +4,7 @@
 //! for, and turns readiness into [`ConnEvent`]s. No thread per connection.
 
 use super::framing::{Deframer, Frame, PING, PONG};
-use super::tls::{error_status, TlsClient};
+use super::tls::{error_status, TlsClient, VerifyHook, VerifyInfo};
 use crate::status::{self, Status};
 use rustls::pki_types::ServerName;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
@@ -128,6 +128,8 @@ pub struct StreamConn {
     /// A connect error seen at once, reported on the next readiness check
     /// so that callers always learn of failures from the event loop.
     early_error: Option<Status>,
+    /// Asked once the TLS handshake is done, before any request leaves.
+    on_verify: Option<VerifyHook>,
 }
 
 impl StreamConn {
@@ -145,6 +147,7 @@ impl StreamConn {
         if let Some(b) = bind {
             sock.bind(&SockAddr::from(b)).map_err(|e| os_status(&e))?;
         }
+        let on_verify = tls.as_ref().and_then(|(client, _)| client.on_verify.clone());
         let tls = match tls {
             Some((client, name)) => {
                 Some(rustls::ClientConnection::new(client.config.clone(), name).map_err(|_| status::PJSIP_TLS_ESSLCONN)?)
@@ -171,6 +174,7 @@ impl StreamConn {
             out: Vec::new(),
             deframer: Deframer::default(),
             early_error,
+            on_verify,
         })
     }
 
@@ -429,11 +433,16 @@ impl StreamConn {
                 }
             }
             if failed.is_none() && handshaking && !t.is_handshaking() {
-                self.state = ConnState::Open;
-                events.push(ConnEvent::Open);
-                let queued = std::mem::take(&mut self.out);
-                if !queued.is_empty() && t.writer().write_all(&queued).is_err() {
-                    failed = Some(status::PJSIP_TLS_ESEND);
+                let info = VerifyInfo { local: self.local, remote: self.remote };
+                if self.on_verify.as_ref().is_some_and(|hook| !(hook.0)(&info)) {
+                    failed = Some(status::PJSIP_TLS_ECERTVERIF);
+                } else {
+                    self.state = ConnState::Open;
+                    events.push(ConnEvent::Open);
+                    let queued = std::mem::take(&mut self.out);
+                    if !queued.is_empty() && t.writer().write_all(&queued).is_err() {
+                        failed = Some(status::PJSIP_TLS_ESEND);
+                    }
                 }
             }
         }

@@ -16,6 +16,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::fmt;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -63,6 +64,24 @@ impl fmt::Debug for Password {
     }
 }
 
+/// A connection whose handshake just succeeded, as the application's
+/// verification hook sees it.
+pub struct VerifyInfo {
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
+}
+
+/// The application's last word on a new connection (pjsip's
+/// `on_verify_cb`): false drops it with `PJSIP_TLS_ECERTVERIF`.
+#[derive(Clone)]
+pub struct VerifyHook(pub Arc<dyn Fn(&VerifyInfo) -> bool + Send + Sync>);
+
+impl fmt::Debug for VerifyHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("VerifyHook")
+    }
+}
+
 /// The subset of `pjsip_tls_setting` a client uses, as plain Rust data.
 #[derive(Clone, Debug, Default)]
 pub struct TlsSettings {
@@ -81,12 +100,18 @@ pub struct TlsSettings {
     pub verify_server: bool,
     /// Handshake deadline in milliseconds; 0 means none.
     pub timeout_ms: u64,
+    /// Cipher suites and key-exchange groups to offer, by IANA number;
+    /// empty: the library's defaults.
+    pub ciphers: Vec<u16>,
+    pub curves: Vec<u16>,
+    pub on_verify: Option<VerifyHook>,
 }
 
 /// A client TLS context shared by every connection of a listener.
 pub struct TlsClient {
     pub config: Arc<ClientConfig>,
     pub timeout_ms: u64,
+    pub on_verify: Option<VerifyHook>,
 }
 
 /// The TLS versions to offer: `proto` when it is non-zero, otherwise the
@@ -231,7 +256,7 @@ fn roots(settings: &TlsSettings) -> Result<RootCertStore, Status> {
 /// `PJSIP_TLS_ECERTFILE`, `PJSIP_TLS_EKEYFILE`, `PJSIP_TLS_EINVMETHOD`,
 /// `PJSIP_TLS_ECTX`.
 pub fn client_config(settings: &TlsSettings) -> Result<TlsClient, Status> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(provider(settings)?);
     let versions = versions(settings.method, settings.proto)?;
     let roots = roots(settings)?;
     let webpki = if roots.is_empty() {
@@ -250,7 +275,8 @@ pub fn client_config(settings: &TlsSettings) -> Result<TlsClient, Status> {
     });
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&versions)
-        .map_err(|_| status::PJSIP_TLS_EINVMETHOD)?
+        // Suites left, but none for the versions asked for.
+        .map_err(|_| if settings.ciphers.is_empty() { status::PJSIP_TLS_EINVMETHOD } else { status::PJSIP_TLS_ECIPHER })?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
     let config = if settings.cert.is_none() {
@@ -261,7 +287,27 @@ pub fn client_config(settings: &TlsSettings) -> Result<TlsClient, Status> {
         let key = key_from(pem, settings.password.as_ref()).map_err(|_| status::PJSIP_TLS_EKEYFILE)?;
         builder.with_client_auth_cert(chain, key).map_err(|_| status::PJSIP_TLS_EKEYFILE)?
     };
-    Ok(TlsClient { config: Arc::new(config), timeout_ms: settings.timeout_ms })
+    Ok(TlsClient { config: Arc::new(config), timeout_ms: settings.timeout_ms, on_verify: settings.on_verify.clone() })
+}
+
+/// The ring provider narrowed to the listed cipher suites and groups.
+/// Numbers it does not know are skipped (pjproject skips what its TLS
+/// library lacks); a list with nothing usable is `PJSIP_TLS_ECIPHER`.
+fn provider(settings: &TlsSettings) -> Result<rustls::crypto::CryptoProvider, Status> {
+    let mut p = rustls::crypto::ring::default_provider();
+    if !settings.ciphers.is_empty() {
+        p.cipher_suites.retain(|s| settings.ciphers.contains(&u16::from(s.suite())));
+        if p.cipher_suites.is_empty() {
+            return Err(status::PJSIP_TLS_ECIPHER);
+        }
+    }
+    if !settings.curves.is_empty() {
+        p.kx_groups.retain(|g| settings.curves.contains(&u16::from(g.name())));
+        if p.kx_groups.is_empty() {
+            return Err(status::PJSIP_TLS_ECIPHER);
+        }
+    }
+    Ok(p)
 }
 
 /// The name a server certificate is checked against (and sent as SNI when
@@ -352,6 +398,29 @@ mod tests {
         s.ca.clear();
         s.cert = Pem::Buffer(b"junk".to_vec());
         assert_eq!(client_config(&s).err(), Some(status::PJSIP_TLS_ECERTFILE));
+    }
+
+    #[test]
+    fn cipher_and_curve_lists_narrow_the_offer() {
+        let mut s = TlsSettings { proto: PROTO_TLS1_2 | PROTO_TLS1_3, ..Default::default() };
+        s.ciphers = vec![0x1302, 0xC02B, 0x0004];
+        s.curves = vec![24];
+        let p = provider(&s).expect("provider");
+        let suites: Vec<u16> = p.cipher_suites.iter().map(|c| u16::from(c.suite())).collect();
+        assert_eq!(suites, vec![0x1302, 0xC02B]);
+        let groups: Vec<u16> = p.kx_groups.iter().map(|g| u16::from(g.name())).collect();
+        assert_eq!(groups, vec![24]);
+        assert!(client_config(&s).is_ok());
+        // Only suites nobody supports, or groups.
+        s.ciphers = vec![0x0004, 0x000A];
+        assert_eq!(client_config(&s).err(), Some(status::PJSIP_TLS_ECIPHER));
+        s.ciphers = vec![0x1301];
+        s.curves = vec![1];
+        assert_eq!(client_config(&s).err(), Some(status::PJSIP_TLS_ECIPHER));
+        // TLS 1.3 suites only, but TLS 1.2 only.
+        s.curves.clear();
+        s.proto = PROTO_TLS1_2;
+        assert_eq!(client_config(&s).err(), Some(status::PJSIP_TLS_ECIPHER));
     }
 
     // One P-256 key, written by `openssl genpkey` and `openssl pkcs8 -topk8`

@@ -426,8 +426,9 @@ pub struct pjsip_tls_on_verify_param {
 
 /// TLS settings of `pjsip_tls_transport_start*`, pjproject 2.17 layout.
 /// This library reads the CA (file, buffer, directory), the client
-/// certificate and key (files or buffers), `method`/`proto`,
-/// `verify_server` and `timeout`; the rest is accepted and ignored.
+/// certificate and key (files or buffers, `password` for an encrypted
+/// key), `method`/`proto`, `ciphers`, `curves`, `verify_server`, `timeout`
+/// and `on_verify_cb`; the rest is accepted and ignored.
 #[repr(C)]
 pub struct pjsip_tls_setting {
     pub ca_list_file: pj_str_t,
