@@ -190,10 +190,13 @@ impl EndptShared {
         out
     }
 
-    pub fn release_pool(&self, pool: *mut pj_pool_t) {
+    /// Gives a pool back (NULL is ignored).
+    ///
+    /// # Safety
+    /// `pool` is NULL or a pool from this endpoint not yet released.
+    pub unsafe fn release_pool(&self, pool: *mut pj_pool_t) {
         if !pool.is_null() {
-            // SAFETY: a pool created by create_pool and not yet released.
-            unsafe { super::pjlib::pj_pool_release(pool) }
+            super::pjlib::pj_pool_release(pool)
         }
     }
 }
@@ -357,6 +360,7 @@ pub unsafe extern "C" fn pjsip_endpt_create_pool(
 pub unsafe extern "C" fn pjsip_endpt_release_pool(endpt: *mut pjsip_endpoint, pool: *mut pj_pool_t) {
     guard((), || {
         if !endpt.is_null() {
+            // SAFETY: the caller gives back a pool of this endpoint.
             shared(endpt).release_pool(pool);
         }
     })

@@ -6,6 +6,9 @@
 //! - `endpt`, `cfg`: the endpoint, UDP/TCP/TLS transports and `pjsip_cfg()`;
 //! - `regc`, `tdata`, `rdata`, `auth_sess`: the registration client API.
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
+// The exported functions' contract is pjproject's C API (the header and
+// its documentation), not a Rust `# Safety` section per function.
+#![allow(clippy::missing_safety_doc)]
 
 pub mod auth_sess;
 pub mod cfg;

@@ -91,6 +91,7 @@ impl Rdata {
 
 impl Drop for Rdata {
     fn drop(&mut self) {
-        self.shared.release_pool(self.pool);
+        // SAFETY: the rdata's own pool, released once, here.
+        unsafe { self.shared.release_pool(self.pool) };
     }
 }

@@ -174,7 +174,8 @@ impl Regc {
         drop(st);
         self.set_last_transport(None);
         super::auth_sess::forget(self.auth_c as *mut pjsip_auth_clt_sess);
-        self.shared.release_pool(self.pool());
+        // SAFETY: the regc's own pool, released once, here.
+        unsafe { self.shared.release_pool(self.pool()) };
         // SAFETY: the handle was made by Arc::into_raw in create and this
         // runs once (guarded by `destroyed`).
         unsafe { drop(Arc::from_raw(self as *const Regc)) };
@@ -661,7 +662,7 @@ pub unsafe extern "C" fn pjsip_regc_set_route_set(regc: *mut pjsip_regc, route_s
     with_regc(regc, |r| {
         nonnull!(route_set)?;
         let mut routes = Vec::new();
-        let head = route_set as *const pjsip_routing_hdr;
+        let head = route_set;
         let mut h = (*head).next as *const pjsip_routing_hdr;
         while !h.is_null() && h != head {
             routes.push(super::cobj::route_from_c(h).ok_or(PJSIP_EINVALIDHDR)?);

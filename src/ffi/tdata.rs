@@ -47,7 +47,8 @@ pub unsafe fn create(shared: &EndptShared, req: &Request) -> Result<*mut pjsip_t
         super::cobj::msg_to_c(pool, &request_message(req))
     };
     if msg.is_null() {
-        shared.release_pool(pool);
+        // SAFETY: the pool made above, not handed out.
+        unsafe { shared.release_pool(pool) };
         return Err(PJ_ENOMEM);
     }
     refs.write(AtomicI32::new(1));

@@ -359,6 +359,39 @@ pub extern "C" fn pj_gethostname() -> *const pj_str_t {
     })
 }
 
+
+/// Copies socket options into `pool`: each option value gets its own copy,
+/// so that `params` no longer points into `src`'s memory.
+#[no_mangle]
+pub unsafe extern "C" fn pj_sockopt_params_clone(
+    pool: *mut crate::ffi::types::pj_pool_t,
+    params: *mut crate::ffi::types::pj_sockopt_params,
+    src: *const crate::ffi::types::pj_sockopt_params,
+) -> pj_status_t {
+    guard_status(|| {
+        if pool.is_null() || params.is_null() || src.is_null() {
+            return Err(PJ_EINVAL);
+        }
+        let copy = *src;
+        let n = (copy.cnt as usize).min(copy.options.len());
+        let mut out = copy;
+        for (i, opt) in copy.options.iter().enumerate().take(n) {
+            if opt.optval.is_null() || opt.optlen <= 0 {
+                continue;
+            }
+            let len = opt.optlen as usize;
+            let mem = super::pool::pj_pool_alloc(pool, len);
+            if mem.is_null() {
+                return Err(crate::status::PJ_ENOMEM);
+            }
+            ptr::copy_nonoverlapping(opt.optval as *const u8, mem as *mut u8, len);
+            out.options[i].optval = mem;
+        }
+        *params = out;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,36 +448,4 @@ mod tests {
             assert!(!pj_gethostname().is_null());
         }
     }
-}
-
-/// Copies socket options into `pool`: each option value gets its own copy,
-/// so that `params` no longer points into `src`'s memory.
-#[no_mangle]
-pub unsafe extern "C" fn pj_sockopt_params_clone(
-    pool: *mut crate::ffi::types::pj_pool_t,
-    params: *mut crate::ffi::types::pj_sockopt_params,
-    src: *const crate::ffi::types::pj_sockopt_params,
-) -> pj_status_t {
-    guard_status(|| {
-        if pool.is_null() || params.is_null() || src.is_null() {
-            return Err(PJ_EINVAL);
-        }
-        let copy = *src;
-        let n = (copy.cnt as usize).min(copy.options.len());
-        let mut out = copy;
-        for (i, opt) in copy.options.iter().enumerate().take(n) {
-            if opt.optval.is_null() || opt.optlen <= 0 {
-                continue;
-            }
-            let len = opt.optlen as usize;
-            let mem = super::pool::pj_pool_alloc(pool, len);
-            if mem.is_null() {
-                return Err(crate::status::PJ_ENOMEM);
-            }
-            ptr::copy_nonoverlapping(opt.optval as *const u8, mem as *mut u8, len);
-            out.options[i].optval = mem;
-        }
-        *params = out;
-        Ok(())
-    })
 }
