@@ -207,6 +207,7 @@ static int kam_rx_read(const char *callid, kam_rx *out, int max)
             kam_rx *r = &out[n++];
             memset(r, 0, sizeof(*r));
             r->cseq = cseq;
+            log_field(line, "proto", r->proto, sizeof(r->proto), 0);
             log_field(line, "exp", r->expires, sizeof(r->expires), 0);
             log_field(line, "ct", r->contacts, sizeof(r->contacts), 0);
             log_field(line, "auth", r->auth, sizeof(r->auth), 1);

@@ -22,6 +22,7 @@ typedef struct kam_binding {
  * plus what the script did with it. */
 typedef struct kam_rx {
     unsigned long cseq;
+    char proto[8];      /* transport it came over: "udp", "tcp", "tls" */
     char expires[32];   /* Expires header value, "<null>" when absent */
     char contacts[1024];/* all Contact header bodies, comma-joined */
     char auth[1024];    /* Authorization header, "<null>" when absent */

@@ -720,6 +720,54 @@ static void sc_table_empty(void)
     CHECK_INT(kam_records(), 0);
 }
 
+/* A REGISTER of 1300 bytes or more for a UDP URI goes over TCP when the
+ * client has a TCP transport (RFC 3261 18.1.1, pjsip's UDP size
+ * threshold); Kamailio listens on TCP at its UDP port. The credentials
+ * follow on the same connection. Over UDP only (KAM_TRANSPORT unset). */
+static void sc_large_register_over_tcp(void)
+{
+    char ct[96], addr[96], cid[128], pad[1401];
+    start();
+    pj_sockaddr_in local;
+    pj_str_t lo = pj_str("127.0.0.1");
+    pj_sockaddr_in_init(&local, &lo, 0);
+    CHECK_INT(pjsip_tcp_transport_start(H.endpt, &local, 1, NULL), PJ_SUCCESS);
+    contact_of(ct, sizeof(ct), "alice");
+    addr_of(addr, sizeof(addr), "alice");
+    const char *cts[] = {ct};
+    pjsip_regc *regc = ir_regc("alice", realm, "secret", 1, cts, 8);
+    CHECK(regc != NULL);
+    if (!regc)
+        return;
+    memset(pad, 'p', sizeof(pad) - 1);
+    pad[sizeof(pad) - 1] = '\0';
+    pjsip_hdr hdrs;
+    pj_str_t name = pj_str("X-Pad"), value = pj_str(pad);
+    pj_list_init(&hdrs);
+    pj_list_push_back(&hdrs, pjsip_generic_string_hdr_create(pjsip_regc_get_pool(regc), &name, &value));
+    CHECK_INT(pjsip_regc_add_headers(regc, &hdrs), PJ_SUCCESS);
+    CHECK_INT(ir_register(regc, PJ_FALSE, cid, sizeof(cid)), PJ_SUCCESS);
+    CHECK(ir_wait(1, 5000));
+    check_ok(&H.rec[0], 8);
+    kam_rx rx[KAM_MAX_RX];
+    int n = kam_rx_log(cid, rx, KAM_MAX_RX);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(rx[0].proto, "tcp");
+        CHECK_STR(rx[1].proto, "tcp");
+        CHECK_INT(rx[1].saved, 1);
+    }
+    const char *addrs[] = {addr};
+    expect_bindings("alice", 1, addrs, cid, 7, 8);
+    unregister_and_check(regc, "alice");
+    n = kam_rx_log(cid, rx, KAM_MAX_RX);
+    CHECK(n >= 3);
+    if (n >= 3)
+        CHECK_STR(rx[2].proto, "tcp");
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -735,6 +783,7 @@ static const struct {
     {"wrong_password_403", sc_wrong_password_403},
     {"stale_nonce", sc_stale_nonce},
     {"table_empty", sc_table_empty},
+    {"large_register_over_tcp", sc_large_register_over_tcp},
 };
 
 int main(int argc, char **argv)

@@ -26,6 +26,22 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
+# A port free for both UDP and TCP: Kamailio listens on both with one port
+# number, where a client moving a large request from UDP to TCP connects.
+free_udp_tcp_port() {
+  python3 -c 'import socket
+for _ in range(50):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", u.getsockname()[1]))
+    except OSError:
+        continue
+    print(u.getsockname()[1])
+    break'
+}
+
 module_path() {
   local d
   for d in /usr/lib/x86_64-linux-gnu/kamailio/modules /usr/lib/*/kamailio/modules /usr/lib/kamailio/modules /usr/local/lib64/kamailio/modules; do
@@ -84,7 +100,7 @@ start() {
   command -v kamailio >/dev/null || { echo "kamailio.sh: kamailio is not installed (run ctests/interop/setup.sh)" >&2; return 1; }
   command -v kamcmd >/dev/null || { echo "kamailio.sh: kamcmd is not installed" >&2; return 1; }
   mpath=$(module_path) || { echo "kamailio.sh: no Kamailio module directory with registrar.so found" >&2; return 1; }
-  port=$(free_port); tcp_port=$(free_port); tls_port=$(free_port)
+  port=$(free_udp_tcp_port); tcp_port=$port; tls_port=$(free_port)
 
   # db_text subscriber table: id, username, domain, password, ha1, ha1b.
   {

@@ -120,7 +120,7 @@ echo "interop: $(kamailio -v 2>/dev/null | head -n 1 | sed 's/^version: //'); $(
 # ------------------------------------------------------------------ Kamailio
 # INTEROP_ONLY=kamailio|sipp runs one half (for development).
 ONLY=${INTEROP_ONLY:-}
-KAM_SCENARIOS=${INTEROP_KAM:-"register_auth refresh update_contact multi_contacts unregister_all min_expires max_expires wrong_password wrong_password_403 stale_nonce table_empty"}
+KAM_SCENARIOS=${INTEROP_KAM:-"register_auth refresh update_contact multi_contacts unregister_all min_expires max_expires wrong_password wrong_password_403 stale_nonce table_empty large_register_over_tcp"}
 # stale_nonce is UDP only: it lets the nonce age without polling, and over
 # TCP the connection itself is only set up by the event loop.
 KAM_TCP_SCENARIOS=${INTEROP_KAM_TCP:-"register_auth refresh update_contact multi_contacts unregister_all min_expires max_expires wrong_password"}
