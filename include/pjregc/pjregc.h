@@ -1687,6 +1687,19 @@ void pjsip_tpselector_add_ref(struct pjsip_tpselector *sel);
 void pjsip_tpselector_dec_ref(struct pjsip_tpselector *sel);
 
 /*
+ Registers `module`: it gets the lowest free id, `load` and `start` run
+ (a failure of either is returned and the module is not registered), and
+ it joins the list by priority.
+ */
+pj_status_t pjsip_endpt_register_module(struct pjsip_endpoint *endpt, struct pjsip_module *module);
+
+/*
+ Takes `module` out: `stop` then `unload` run (a failure of either is
+ returned and leaves it registered), and its id becomes -1.
+ */
+pj_status_t pjsip_endpt_unregister_module(struct pjsip_endpoint *endpt, struct pjsip_module *module);
+
+/*
  Registers `f` as the text source for codes `start .. start + space`.
  Registering the very same range and handler again is accepted.
  */

@@ -248,6 +248,7 @@ struct Inner {
     dropped: u64,
     /// Stream connections that broke framing.
     bad_streams: u64,
+    observer: Option<Arc<dyn MessageObserver>>,
 }
 
 pub struct Endpoint {
@@ -277,6 +278,24 @@ fn acceptable(msg: &Message) -> bool {
 /// Work collected under the lock and done after releasing it.
 type Deliveries = Vec<Box<dyn FnOnce(&Arc<Endpoint>)>>;
 
+/// A request as it was handed to a transport.
+pub struct Sent {
+    pub bytes: Vec<u8>,
+    pub transport: TransportId,
+    pub dest: SocketAddr,
+}
+
+/// Told of the messages going out and coming in (pjsip's modules see them
+/// through `on_tx_request` and `on_rx_response`). Called from the event
+/// loop after the endpoint's lock is released, in the order things happened:
+/// a response is reported before its transaction's outcome.
+pub trait MessageObserver: Send + Sync {
+    /// Every transmission of a request, retransmissions included.
+    fn on_tx(&self, ep: &Arc<Endpoint>, sent: &Sent);
+    /// Every response that parsed; `matched`: a transaction took it.
+    fn on_rx_response(&self, ep: &Arc<Endpoint>, response: &Received, matched: bool);
+}
+
 impl Endpoint {
     /// A new endpoint; fails only when the kernel refuses an eventfd.
     pub fn new() -> std::io::Result<Arc<Self>> {
@@ -299,6 +318,11 @@ impl Endpoint {
     }
 
     /// Where the runtime settings come from (by default, pjsip's defaults).
+    /// Installs (or, with None, removes) the message observer.
+    pub fn set_observer(&self, observer: Option<Arc<dyn MessageObserver>>) {
+        self.inner.lock().observer = observer;
+    }
+
     pub fn set_config_source(&self, f: impl Fn() -> RuntimeConfig + Send + Sync + 'static) {
         *self.config.lock() = Some(Box::new(f));
     }
@@ -819,6 +843,11 @@ impl Inner {
             for ev in pending {
                 match ev {
                     Event::Transmit => {
+                        if let Some(o) = &self.observer {
+                            let o = o.clone();
+                            let sent = Sent { bytes: entry.bytes.clone(), transport: entry.transport, dest: entry.dest };
+                            deliveries.push(Box::new(move |ep| o.on_tx(ep, &sent)));
+                        }
                         if let Err(status) = self.transmit(entry.transport, &entry.bytes, entry.dest, now) {
                             error = status;
                             more.extend(entry.tsx.on_transport_error(status, now));
@@ -897,6 +926,12 @@ impl Inner {
         let reason = reason.clone();
         let branch = msg.top_via().and_then(|v| v.branch.clone());
         let method_ok = msg.cseq().is_some_and(|c| c.method.eq_ignore_ascii_case("REGISTER"));
+        if let Some(o) = &self.observer {
+            let o = o.clone();
+            let matched = method_ok && branch.as_ref().is_some_and(|b| self.tsx.contains_key(b));
+            let seen = Received { msg: msg.clone(), raw: data.to_vec(), src, transport, _hold: None };
+            deliveries.push(Box::new(move |ep| o.on_rx_response(ep, &seen, matched)));
+        }
         let (Some(branch), true) = (branch, method_ok) else {
             self.dropped += 1;
             return;

@@ -59,6 +59,7 @@ pub struct EndptShared {
     req_hdrs: *mut pjsip_hdr,
     /// Capability headers (Allow, Accept, Supported, ...) by type and name.
     caps: Mutex<Vec<(c_int, String, *mut pjsip_generic_array_hdr)>>,
+    pub modules: super::modules::Modules,
 }
 
 // SAFETY: the raw pointers are the caller's pool factory (pjsip requires it
@@ -225,6 +226,7 @@ pub unsafe extern "C" fn pjsip_endpt_create(
             pool: core::ptr::null_mut(),
             req_hdrs: core::ptr::null_mut(),
             caps: Mutex::new(Vec::new()),
+            modules: Default::default(),
         };
         s.pool = s.create_pool("pept%p", 4000, 4000);
         if s.pool.is_null() {
@@ -277,6 +279,8 @@ pub unsafe extern "C" fn pjsip_endpt_destroy(endpt: *mut pjsip_endpoint) {
             return;
         }
         let boxed = Box::from_raw(endpt as *mut Arc<EndptShared>);
+        boxed.modules.shut_down();
+        boxed.ep.set_observer(None);
         boxed.ep.shutdown();
         let transports = std::mem::take(&mut *boxed.transports.lock());
         for (_, t) in transports {
@@ -329,6 +333,10 @@ pub unsafe extern "C" fn pjsip_tsx_layer_init_module(endpt: *mut pjsip_endpoint)
     guard_status(|| {
         nonnull!(endpt)?;
         super::cfg::cache_tsx_timers();
+        // pjsip registers two modules here: the transaction layer and the
+        // helper for stateful sends; each takes a module id.
+        shared(endpt).modules.builtin_id("mod-tsx-layer");
+        shared(endpt).modules.builtin_id("mod-stateful-util");
         Ok(())
     })
 }
@@ -337,7 +345,11 @@ pub unsafe extern "C" fn pjsip_tsx_layer_init_module(endpt: *mut pjsip_endpoint)
 /// compatibility with programs that initialise it.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_ua_init_module(endpt: *mut pjsip_endpoint, _prm: *const pjsip_ua_init_param) -> pj_status_t {
-    guard_status(|| nonnull!(endpt))
+    guard_status(|| {
+        nonnull!(endpt)?;
+        shared(endpt).modules.builtin_id("mod-ua");
+        Ok(())
+    })
 }
 
 #[no_mangle]

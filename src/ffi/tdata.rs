@@ -35,17 +35,48 @@ fn request_message(req: &Request) -> Message {
 
 /// A new tx_data holding `req`, with one reference.
 pub unsafe fn create(shared: &EndptShared, req: &Request) -> Result<*mut pjsip_tx_data, Status> {
+    with_msg(shared, &request_message(req))
+}
+
+/// A tx_data for a request as it left through `transport` to `dest`: its
+/// message parsed back from `bytes`, which are also its printed buffer
+/// (what pjsip's modules find in `on_tx_request`). One reference.
+pub unsafe fn sent(
+    shared: &EndptShared,
+    bytes: &[u8],
+    transport: *mut pjsip_transport,
+    dest: std::net::SocketAddr,
+) -> Result<*mut pjsip_tx_data, Status> {
+    let msg = crate::sip::parse_message(bytes).map_err(|_| PJSIP_EINVALIDMSG)?;
+    let td = with_msg(shared, &msg)?;
+    let buf = super::pjlib::pj_pool_alloc((*td).pool, bytes.len() + 1) as *mut c_char;
+    if buf.is_null() {
+        pjsip_tx_data_dec_ref(td);
+        return Err(PJ_ENOMEM);
+    }
+    core::ptr::copy_nonoverlapping(bytes.as_ptr(), buf as *mut u8, bytes.len());
+    *buf.add(bytes.len()) = 0;
+    (*td).buf = pjsip_buffer { start: buf, cur: buf.add(bytes.len()), end: buf.add(bytes.len()) };
+    let tp = &mut (*td).tp_info;
+    tp.transport = transport;
+    tp.dst_addr = super::endpt::to_pj_sockaddr(dest);
+    tp.dst_addr_len = if dest.is_ipv6() { 28 } else { 16 };
+    for (i, b) in dest.ip().to_string().bytes().take(tp.dst_name.len() - 1).enumerate() {
+        tp.dst_name[i] = b as c_char;
+    }
+    tp.dst_port = i32::from(dest.port());
+    Ok(td)
+}
+
+/// A new tx_data whose `msg` is `m`, with one reference.
+unsafe fn with_msg(shared: &EndptShared, m: &Message) -> Result<*mut pjsip_tx_data, Status> {
     let pool = shared.create_pool("tdta%p", 4000, 4000);
     if pool.is_null() {
         return Err(PJ_ENOMEM);
     }
     let td = super::pjlib::pj_pool_calloc(pool, 1, core::mem::size_of::<pjsip_tx_data>()) as *mut pjsip_tx_data;
     let refs = super::pjlib::pj_pool_calloc(pool, 1, core::mem::size_of::<AtomicI32>()) as *mut AtomicI32;
-    let msg = if td.is_null() || refs.is_null() {
-        core::ptr::null_mut()
-    } else {
-        super::cobj::msg_to_c(pool, &request_message(req))
-    };
+    let msg = if td.is_null() || refs.is_null() { core::ptr::null_mut() } else { super::cobj::msg_to_c(pool, m) };
     if msg.is_null() {
         // SAFETY: the pool made above, not handed out.
         unsafe { shared.release_pool(pool) };
