@@ -118,9 +118,10 @@ static void test_logger_sees_everything(void)
     CHECK_INT(tx_len[0], registrar_request_len(H.reg, 0));
     CHECK_INT(tx_len[1], registrar_request_len(H.reg, 1));
     /* (tp_info moved in 2.16: the 2.15 oracle reads another field) */
-    CHECK_INT(tx_port[0], registrar_port(H.reg));
+    int server_port = atoi(strrchr(H.server_hostport, ':') + 1);
+    CHECK_INT(tx_port[0], server_port);
     CHECK_INT(rx_count, 2);
-    CHECK_INT(rx_src_port[1], registrar_port(H.reg));
+    CHECK_INT(rx_src_port[1], server_port);
     /* Above the transaction layer: nothing (both responses were taken). */
     CHECK_INT(app_rx_count, 0);
     pjsip_regc_destroy(regc);
@@ -143,9 +144,11 @@ static void test_retransmission_is_seen(void)
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
     CHECK(h_wait_callbacks(1, 3000));
-    CHECK_INT(H.rec[0].code, 200);
+    /* over TCP/TLS nothing is retransmitted: the lost request times out */
+    CHECK_INT(H.rec[0].code, H.reliable ? 408 : 200);
     CHECK_INT(tx_count, registrar_count(H.reg));
-    CHECK_INT(rx_count, 1);
+    CHECK_INT(tx_count, H.reliable ? 1 : 2);
+    CHECK_INT(rx_count, H.reliable ? 0 : 1);
     pjsip_regc_destroy(regc);
     h_fast_timers(500, 4000, 32000);
     h_teardown();
