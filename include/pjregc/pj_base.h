@@ -581,6 +581,10 @@ struct pjsip_digest_credential;
 typedef pj_status_t (*pjsip_cred_cb)(struct pj_pool_t *pool, const struct pjsip_digest_challenge *chal,
                                      const struct pjsip_cred_info *cred, const struct pj_str_t *method,
                                      struct pjsip_digest_credential *auth);
+struct pj_timer_heap_t;
+struct pj_timer_entry;
+typedef void pj_timer_heap_callback(struct pj_timer_heap_t *timer_heap, struct pj_timer_entry *entry);
+typedef int pj_timer_id_t;
 typedef void (*pjsip_endpt_exit_callback)(struct pjsip_endpoint *endpt);
 typedef struct pj_str_t (*pj_error_callback)(pj_status_t e, char *msg, pj_size_t max);
 

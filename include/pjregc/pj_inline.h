@@ -153,6 +153,10 @@ PJ_INLINE(void) pj_list_push_front(pj_list_type *list, pj_list_type *node)
 #define PJ_INADDR_BROADCAST ((pj_uint32_t)0xffffffff)
 #define PJ_INVALID_SOCKET (-1)
 
+/* ---- timers (pjproject's default PJ_TIMER_DEBUG=1: the _dbg symbols) ---- */
+#define pjsip_endpt_schedule_timer(ept, ent, d) \
+    pjsip_endpt_schedule_timer_dbg(ept, ent, d, __FILE__, __LINE__)
+
 /* ---- pjsip configuration ---- */
 PJ_INLINE(pjsip_cfg_t *) pjsip_cfg(void) { return &pjsip_sip_cfg_var; }
 

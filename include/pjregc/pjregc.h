@@ -21,6 +21,11 @@ typedef struct pj_ssl_sock_t pj_ssl_sock_t;
 
 typedef struct pj_thread_t pj_thread_t;
 
+/*
+ Opaque: the timer heap a timer callback is called from.
+ */
+typedef struct pj_timer_heap_t pj_timer_heap_t;
+
 typedef struct pjsip_dialog pjsip_dialog;
 
 /*
@@ -914,6 +919,17 @@ typedef struct pjsip_regc_tsx_cb_param {
 
 typedef void (*pjsip_regc_tsx_cb_fn)(struct pjsip_regc_tsx_cb_param *param);
 
+/*
+ pjlib's timer entry (`pjsip_endpt_schedule_timer`); also embedded in
+ some pjsip structs. `_timer_id` is positive while it is scheduled.
+ */
+typedef struct pj_timer_entry {
+  void *user_data;
+  int id;
+  void (*cb)(struct pj_timer_heap_t *timer_heap, struct pj_timer_entry *entry);
+  int _timer_id;
+} pj_timer_entry;
+
 typedef struct pjsip_cfg_endpt {
   pj_bool_t allow_port_in_fromto_hdr;
   pj_bool_t accept_replace_in_early_state;
@@ -1008,16 +1024,6 @@ typedef struct pjsip_auth_algorithm {
   unsigned int digest_length;
   unsigned int digest_str_length;
 } pjsip_auth_algorithm;
-
-/*
- pjlib's timer entry, embedded in some pjsip structs; we never use it.
- */
-typedef struct pj_timer_entry {
-  void *user_data;
-  int id;
-  void *cb;
-  int _id;
-} pj_timer_entry;
 
 typedef struct pjsip_udp_transport_cfg {
   int af;
@@ -2234,6 +2240,28 @@ pj_status_t pjsip_tx_data_dec_ref(struct pjsip_tx_data *tdata);
  Invalidates the printed buffer; ours is printed at send time.
  */
 void pjsip_tx_data_invalidate_msg(struct pjsip_tx_data *tdata);
+
+/*
+ Schedules `entry` to fire `delay` from now, from the event loop
+ (`pjsip_endpt_schedule_timer` is a macro over this, as with pjproject's
+ default timer debugging). An entry already scheduled: `PJ_EINVALIDOP`.
+ */
+pj_status_t pjsip_endpt_schedule_timer_dbg(struct pjsip_endpoint *endpt, struct pj_timer_entry *entry, const struct pj_time_val *delay, const char *src_file, int src_line);
+
+/*
+ Cancels `entry` if it is scheduled.
+ */
+void pjsip_endpt_cancel_timer(struct pjsip_endpoint *endpt, struct pj_timer_entry *entry);
+
+/*
+ The handle timer callbacks receive as their heap.
+ */
+struct pj_timer_heap_t *pjsip_endpt_get_timer_heap(struct pjsip_endpoint *endpt);
+
+/*
+ Fills a timer entry: not scheduled, with `id`, `user_data` and `cb`.
+ */
+struct pj_timer_entry *pj_timer_entry_init(struct pj_timer_entry *entry, int id, void *user_data, void (*cb)(struct pj_timer_heap_t *timer_heap, struct pj_timer_entry *entry));
 
 PJ_END_DECL
 

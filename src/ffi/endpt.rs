@@ -60,6 +60,7 @@ pub struct EndptShared {
     /// Capability headers (Allow, Accept, Supported, ...) by type and name.
     caps: Mutex<Vec<(c_int, String, *mut pjsip_generic_array_hdr)>>,
     pub modules: super::modules::Modules,
+    pub timers: Arc<super::timers::CTimers>,
 }
 
 // SAFETY: the raw pointers are the caller's pool factory (pjsip requires it
@@ -227,6 +228,7 @@ pub unsafe extern "C" fn pjsip_endpt_create(
             req_hdrs: core::ptr::null_mut(),
             caps: Mutex::new(Vec::new()),
             modules: Default::default(),
+            timers: Default::default(),
         };
         s.pool = s.create_pool("pept%p", 4000, 4000);
         if s.pool.is_null() {

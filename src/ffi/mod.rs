@@ -4,7 +4,7 @@
 //! - `pjlib`: the pjlib subset (pools, strings, lists, errors, logging);
 //! - `cobj`: pjsip's message, header and URI objects and functions;
 //! - `endpt`, `cfg`: the endpoint, UDP/TCP/TLS transports and `pjsip_cfg()`;
-//! - `modules`: application modules registered with the endpoint;
+//! - `modules`, `timers`: application modules and timers on the endpoint;
 //! - `regc`, `tdata`, `rdata`, `auth_sess`: the registration client API.
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
 // The exported functions' contract is pjproject's C API (the header and
@@ -21,5 +21,6 @@ pub mod pjlib;
 pub mod rdata;
 pub mod regc;
 pub mod tdata;
+pub mod timers;
 pub mod types;
 pub mod util;

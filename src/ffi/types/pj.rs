@@ -205,12 +205,18 @@ pub union pj_timestamp {
     pub u64: u64,
 }
 
-/// pjlib's timer entry, embedded in some pjsip structs; we never use it.
+/// Opaque: the timer heap a timer callback is called from.
+pub struct pj_timer_heap_t {
+    _opaque: [u8; 0],
+}
+
+/// pjlib's timer entry (`pjsip_endpt_schedule_timer`); also embedded in
+/// some pjsip structs. `_timer_id` is positive while it is scheduled.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct pj_timer_entry {
     pub user_data: *mut c_void,
     pub id: c_int,
-    pub cb: *mut c_void,
-    pub _id: c_int,
+    pub cb: Option<unsafe extern "C" fn(timer_heap: *mut pj_timer_heap_t, entry: *mut pj_timer_entry)>,
+    pub _timer_id: c_int,
 }
