@@ -191,42 +191,15 @@ typedef struct pjsip_auth_clt_sess {
   struct pjsip_auth_clt_async_setting *async_opt;
 } pjsip_auth_clt_sess;
 
-typedef struct pjsip_generic_string_hdr {
-  struct pjsip_generic_string_hdr *prev;
-  struct pjsip_generic_string_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pj_str_t hvalue;
-} pjsip_generic_string_hdr;
+typedef struct pj_time_val {
+  long sec;
+  long msec;
+} pj_time_val;
 
-/*
- Expires, Min-Expires and Max-Forwards are this shape in pjsip.
- */
-typedef struct pjsip_generic_int_hdr {
-  struct pjsip_generic_int_hdr *prev;
-  struct pjsip_generic_int_hdr *next;
-  pjsip_hdr_e type;
+typedef struct pjsip_method {
+  pjsip_method_e id;
   struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  pj_uint32_t ivalue;
-} pjsip_generic_int_hdr;
-
-/*
- Allow, Supported, Require, Accept, Unsupported.
- */
-typedef struct pjsip_generic_array_hdr {
-  struct pjsip_generic_array_hdr *prev;
-  struct pjsip_generic_array_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  unsigned int count;
-  struct pj_str_t values[32];
-} pjsip_generic_array_hdr;
+} pjsip_method;
 
 typedef struct pjsip_uri_vptr {
   const struct pj_str_t *(*p_get_scheme)(const void *uri);
@@ -242,174 +215,6 @@ typedef struct pjsip_uri_vptr {
 typedef struct pjsip_uri {
   struct pjsip_uri_vptr *vptr;
 } pjsip_uri;
-
-typedef struct pjsip_contact_hdr {
-  struct pjsip_contact_hdr *prev;
-  struct pjsip_contact_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  int star;
-  struct pjsip_uri *uri;
-  int q1000;
-  pj_uint32_t expires;
-  struct pjsip_param other_param;
-} pjsip_contact_hdr;
-
-typedef struct pjsip_name_addr {
-  struct pjsip_uri_vptr *vptr;
-  struct pj_str_t display;
-  struct pjsip_uri *uri;
-} pjsip_name_addr;
-
-/*
- Route and Record-Route.
- */
-typedef struct pjsip_routing_hdr {
-  struct pjsip_routing_hdr *prev;
-  struct pjsip_routing_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pjsip_name_addr name_addr;
-  struct pjsip_param other_param;
-} pjsip_routing_hdr;
-
-typedef struct pjsip_routing_hdr pjsip_route_hdr;
-
-typedef struct pjsip_routing_hdr pjsip_rr_hdr;
-
-/*
- From and To.
- */
-typedef struct pjsip_fromto_hdr {
-  struct pjsip_fromto_hdr *prev;
-  struct pjsip_fromto_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pjsip_uri *uri;
-  struct pj_str_t tag;
-  struct pjsip_param other_param;
-} pjsip_fromto_hdr;
-
-typedef struct pjsip_fromto_hdr pjsip_from_hdr;
-
-typedef struct pjsip_fromto_hdr pjsip_to_hdr;
-
-typedef struct pjsip_host_port {
-  struct pj_str_t host;
-  int port;
-} pjsip_host_port;
-
-typedef struct pjsip_via_hdr {
-  struct pjsip_via_hdr *prev;
-  struct pjsip_via_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pj_str_t transport;
-  struct pjsip_host_port sent_by;
-  int ttl_param;
-  int rport_param;
-  struct pj_str_t maddr_param;
-  struct pj_str_t recvd_param;
-  struct pj_str_t branch_param;
-  struct pjsip_param other_param;
-  struct pj_str_t comment;
-} pjsip_via_hdr;
-
-typedef struct pjsip_method {
-  pjsip_method_e id;
-  struct pj_str_t name;
-} pjsip_method;
-
-typedef struct pjsip_cseq_hdr {
-  struct pjsip_cseq_hdr *prev;
-  struct pjsip_cseq_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  pj_int32_t cseq;
-  struct pjsip_method method;
-} pjsip_cseq_hdr;
-
-typedef struct pjsip_media_type {
-  struct pj_str_t type;
-  struct pj_str_t subtype;
-  struct pjsip_param param;
-} pjsip_media_type;
-
-typedef struct pjsip_ctype_hdr {
-  struct pjsip_ctype_hdr *prev;
-  struct pjsip_ctype_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pjsip_media_type media;
-} pjsip_ctype_hdr;
-
-typedef struct pjsip_cid_hdr {
-  struct pjsip_cid_hdr *prev;
-  struct pjsip_cid_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  struct pj_str_t id;
-} pjsip_cid_hdr;
-
-typedef struct pjsip_clen_hdr {
-  struct pjsip_clen_hdr *prev;
-  struct pjsip_clen_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  int len;
-} pjsip_clen_hdr;
-
-typedef struct pjsip_generic_array_hdr pjsip_allow_hdr;
-
-typedef struct pjsip_generic_array_hdr pjsip_accept_hdr;
-
-typedef struct pjsip_generic_array_hdr pjsip_require_hdr;
-
-typedef struct pjsip_generic_array_hdr pjsip_supported_hdr;
-
-typedef struct pjsip_generic_array_hdr pjsip_unsupported_hdr;
-
-typedef struct pjsip_generic_int_hdr pjsip_expires_hdr;
-
-typedef struct pjsip_generic_int_hdr pjsip_max_fwd_hdr;
-
-typedef struct pjsip_generic_int_hdr pjsip_min_expires_hdr;
-
-typedef struct pjsip_retry_after_hdr {
-  struct pjsip_retry_after_hdr *prev;
-  struct pjsip_retry_after_hdr *next;
-  pjsip_hdr_e type;
-  struct pj_str_t name;
-  struct pj_str_t sname;
-  struct pjsip_hdr_vptr *vptr;
-  pj_int32_t ivalue;
-  struct pjsip_param param;
-  struct pj_str_t comment;
-} pjsip_retry_after_hdr;
-
-typedef struct pjsip_msg_body {
-  struct pjsip_media_type content_type;
-  void *data;
-  unsigned int len;
-  int (*print_body)(struct pjsip_msg_body *msg_body, char *buf, pj_size_t size);
-  void *(*clone_data)(struct pj_pool_t *pool, const void *data, unsigned int len);
-} pjsip_msg_body;
 
 typedef struct pjsip_request_line {
   struct pjsip_method method;
@@ -438,6 +243,20 @@ typedef struct pjsip_hdr {
   struct pjsip_hdr_vptr *vptr;
 } pjsip_hdr;
 
+typedef struct pjsip_media_type {
+  struct pj_str_t type;
+  struct pj_str_t subtype;
+  struct pjsip_param param;
+} pjsip_media_type;
+
+typedef struct pjsip_msg_body {
+  struct pjsip_media_type content_type;
+  void *data;
+  unsigned int len;
+  int (*print_body)(struct pjsip_msg_body *msg_body, char *buf, pj_size_t size);
+  void *(*clone_data)(struct pj_pool_t *pool, const void *data, unsigned int len);
+} pjsip_msg_body;
+
 typedef struct pjsip_msg {
   pjsip_msg_type_e type;
   union pjsip_msg_line line;
@@ -445,41 +264,31 @@ typedef struct pjsip_msg {
   struct pjsip_msg_body *body;
 } pjsip_msg;
 
-typedef struct pjsip_sip_uri {
+typedef struct pjsip_name_addr {
   struct pjsip_uri_vptr *vptr;
-  struct pj_str_t user;
-  struct pj_str_t passwd;
-  struct pj_str_t host;
-  int port;
-  struct pj_str_t user_param;
-  struct pj_str_t method_param;
-  struct pj_str_t transport_param;
-  int ttl_param;
-  int lr_param;
-  struct pj_str_t maddr_param;
+  struct pj_str_t display;
+  struct pjsip_uri *uri;
+} pjsip_name_addr;
+
+/*
+ Route and Record-Route.
+ */
+typedef struct pjsip_routing_hdr {
+  struct pjsip_routing_hdr *prev;
+  struct pjsip_routing_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pjsip_name_addr name_addr;
   struct pjsip_param other_param;
-  struct pjsip_param header_param;
-} pjsip_sip_uri;
+} pjsip_routing_hdr;
 
-typedef struct pjsip_tel_uri {
-  struct pjsip_uri_vptr *vptr;
-  struct pj_str_t number;
-  struct pj_str_t context;
-  struct pj_str_t ext_param;
-  struct pj_str_t isub_param;
-  struct pjsip_param other_param;
-} pjsip_tel_uri;
-
-typedef struct pjsip_other_uri {
-  struct pjsip_uri_vptr *vptr;
-  struct pj_str_t scheme;
-  struct pj_str_t content;
-} pjsip_other_uri;
-
-typedef struct pj_time_val {
-  long sec;
-  long msec;
-} pj_time_val;
+typedef struct pjsip_buffer {
+  char *start;
+  char *cur;
+  char *end;
+} pjsip_buffer;
 
 typedef struct pj_addr_hdr {
   pj_uint16_t sa_family;
@@ -510,6 +319,11 @@ typedef struct pjsip_transport_key {
   long type;
   union pj_sockaddr rem_addr;
 } pjsip_transport_key;
+
+typedef struct pjsip_host_port {
+  struct pj_str_t host;
+  int port;
+} pjsip_host_port;
 
 typedef struct pjsip_tpfactory {
   struct pjsip_tpfactory *prev;
@@ -553,74 +367,6 @@ typedef struct pjsip_transport {
   void *data;
   uint64_t _private3[4];
 } pjsip_transport;
-
-typedef struct pjsip_rx_data_tp_info {
-  struct pj_pool_t *pool;
-  struct pjsip_transport *transport;
-  void *tp_data;
-  uint64_t _op_key[35];
-} pjsip_rx_data_tp_info;
-
-typedef struct pjsip_rx_data_pkt_info {
-  struct pj_time_val timestamp;
-  char packet[4000];
-  pj_uint32_t zero;
-  pj_ssize_t len;
-  union pj_sockaddr src_addr;
-  int src_addr_len;
-  char src_name[46];
-  int src_port;
-} pjsip_rx_data_pkt_info;
-
-typedef struct pjsip_parser_err_report {
-  struct pjsip_parser_err_report *prev;
-  struct pjsip_parser_err_report *next;
-  int except_code;
-  int line;
-  int col;
-  struct pj_str_t hname;
-} pjsip_parser_err_report;
-
-typedef struct pjsip_rx_data_msg_info {
-  char *msg_buf;
-  int len;
-  struct pjsip_msg *msg;
-  char *info;
-  struct pjsip_cid_hdr *cid;
-  struct pjsip_fromto_hdr *from;
-  struct pjsip_fromto_hdr *to;
-  struct pjsip_via_hdr *via;
-  struct pjsip_cseq_hdr *cseq;
-  struct pjsip_generic_int_hdr *max_fwd;
-  struct pjsip_routing_hdr *route;
-  struct pjsip_routing_hdr *record_route;
-  struct pjsip_ctype_hdr *ctype;
-  struct pjsip_clen_hdr *clen;
-  struct pjsip_generic_array_hdr *require;
-  struct pjsip_generic_array_hdr *supported;
-  struct pjsip_parser_err_report parse_err;
-} pjsip_rx_data_msg_info;
-
-typedef struct pjsip_rx_data_endpt_info {
-  void *mod_data[32];
-} pjsip_rx_data_endpt_info;
-
-typedef struct pjsip_rx_data {
-  struct pjsip_rx_data_tp_info tp_info;
-  struct pjsip_rx_data_pkt_info pkt_info;
-  struct pjsip_rx_data_msg_info msg_info;
-  struct pjsip_rx_data_endpt_info endpt_info;
-} pjsip_rx_data;
-
-typedef struct pjsip_ua_init_param {
-  struct pjsip_dialog *(*on_dlg_forked)(struct pjsip_dialog *first_set, struct pjsip_rx_data *res);
-} pjsip_ua_init_param;
-
-typedef struct pjsip_buffer {
-  char *start;
-  char *cur;
-  char *end;
-} pjsip_buffer;
 
 typedef struct pjsip_tx_data_tp_info {
   struct pjsip_transport *transport;
@@ -671,6 +417,260 @@ typedef struct pjsip_tx_data {
   struct pjsip_host_port via_addr;
   const void *via_tp;
 } pjsip_tx_data;
+
+typedef struct pjsip_rx_data_tp_info {
+  struct pj_pool_t *pool;
+  struct pjsip_transport *transport;
+  void *tp_data;
+  uint64_t _op_key[35];
+} pjsip_rx_data_tp_info;
+
+typedef struct pjsip_rx_data_pkt_info {
+  struct pj_time_val timestamp;
+  char packet[4000];
+  pj_uint32_t zero;
+  pj_ssize_t len;
+  union pj_sockaddr src_addr;
+  int src_addr_len;
+  char src_name[46];
+  int src_port;
+} pjsip_rx_data_pkt_info;
+
+typedef struct pjsip_cid_hdr {
+  struct pjsip_cid_hdr *prev;
+  struct pjsip_cid_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pj_str_t id;
+} pjsip_cid_hdr;
+
+/*
+ From and To.
+ */
+typedef struct pjsip_fromto_hdr {
+  struct pjsip_fromto_hdr *prev;
+  struct pjsip_fromto_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pjsip_uri *uri;
+  struct pj_str_t tag;
+  struct pjsip_param other_param;
+} pjsip_fromto_hdr;
+
+typedef struct pjsip_via_hdr {
+  struct pjsip_via_hdr *prev;
+  struct pjsip_via_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pj_str_t transport;
+  struct pjsip_host_port sent_by;
+  int ttl_param;
+  int rport_param;
+  struct pj_str_t maddr_param;
+  struct pj_str_t recvd_param;
+  struct pj_str_t branch_param;
+  struct pjsip_param other_param;
+  struct pj_str_t comment;
+} pjsip_via_hdr;
+
+typedef struct pjsip_cseq_hdr {
+  struct pjsip_cseq_hdr *prev;
+  struct pjsip_cseq_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  pj_int32_t cseq;
+  struct pjsip_method method;
+} pjsip_cseq_hdr;
+
+/*
+ Expires, Min-Expires and Max-Forwards are this shape in pjsip.
+ */
+typedef struct pjsip_generic_int_hdr {
+  struct pjsip_generic_int_hdr *prev;
+  struct pjsip_generic_int_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  pj_uint32_t ivalue;
+} pjsip_generic_int_hdr;
+
+typedef struct pjsip_ctype_hdr {
+  struct pjsip_ctype_hdr *prev;
+  struct pjsip_ctype_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pjsip_media_type media;
+} pjsip_ctype_hdr;
+
+typedef struct pjsip_clen_hdr {
+  struct pjsip_clen_hdr *prev;
+  struct pjsip_clen_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  int len;
+} pjsip_clen_hdr;
+
+/*
+ Allow, Supported, Require, Accept, Unsupported.
+ */
+typedef struct pjsip_generic_array_hdr {
+  struct pjsip_generic_array_hdr *prev;
+  struct pjsip_generic_array_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  unsigned int count;
+  struct pj_str_t values[32];
+} pjsip_generic_array_hdr;
+
+typedef struct pjsip_parser_err_report {
+  struct pjsip_parser_err_report *prev;
+  struct pjsip_parser_err_report *next;
+  int except_code;
+  int line;
+  int col;
+  struct pj_str_t hname;
+} pjsip_parser_err_report;
+
+typedef struct pjsip_rx_data_msg_info {
+  char *msg_buf;
+  int len;
+  struct pjsip_msg *msg;
+  char *info;
+  struct pjsip_cid_hdr *cid;
+  struct pjsip_fromto_hdr *from;
+  struct pjsip_fromto_hdr *to;
+  struct pjsip_via_hdr *via;
+  struct pjsip_cseq_hdr *cseq;
+  struct pjsip_generic_int_hdr *max_fwd;
+  struct pjsip_routing_hdr *route;
+  struct pjsip_routing_hdr *record_route;
+  struct pjsip_ctype_hdr *ctype;
+  struct pjsip_clen_hdr *clen;
+  struct pjsip_generic_array_hdr *require;
+  struct pjsip_generic_array_hdr *supported;
+  struct pjsip_parser_err_report parse_err;
+} pjsip_rx_data_msg_info;
+
+typedef struct pjsip_rx_data_endpt_info {
+  void *mod_data[32];
+} pjsip_rx_data_endpt_info;
+
+typedef struct pjsip_rx_data {
+  struct pjsip_rx_data_tp_info tp_info;
+  struct pjsip_rx_data_pkt_info pkt_info;
+  struct pjsip_rx_data_msg_info msg_info;
+  struct pjsip_rx_data_endpt_info endpt_info;
+} pjsip_rx_data;
+
+typedef struct pjsip_generic_string_hdr {
+  struct pjsip_generic_string_hdr *prev;
+  struct pjsip_generic_string_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  struct pj_str_t hvalue;
+} pjsip_generic_string_hdr;
+
+typedef struct pjsip_contact_hdr {
+  struct pjsip_contact_hdr *prev;
+  struct pjsip_contact_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  int star;
+  struct pjsip_uri *uri;
+  int q1000;
+  pj_uint32_t expires;
+  struct pjsip_param other_param;
+} pjsip_contact_hdr;
+
+typedef struct pjsip_routing_hdr pjsip_route_hdr;
+
+typedef struct pjsip_routing_hdr pjsip_rr_hdr;
+
+typedef struct pjsip_fromto_hdr pjsip_from_hdr;
+
+typedef struct pjsip_fromto_hdr pjsip_to_hdr;
+
+typedef struct pjsip_generic_array_hdr pjsip_allow_hdr;
+
+typedef struct pjsip_generic_array_hdr pjsip_accept_hdr;
+
+typedef struct pjsip_generic_array_hdr pjsip_require_hdr;
+
+typedef struct pjsip_generic_array_hdr pjsip_supported_hdr;
+
+typedef struct pjsip_generic_array_hdr pjsip_unsupported_hdr;
+
+typedef struct pjsip_generic_int_hdr pjsip_expires_hdr;
+
+typedef struct pjsip_generic_int_hdr pjsip_max_fwd_hdr;
+
+typedef struct pjsip_generic_int_hdr pjsip_min_expires_hdr;
+
+typedef struct pjsip_retry_after_hdr {
+  struct pjsip_retry_after_hdr *prev;
+  struct pjsip_retry_after_hdr *next;
+  pjsip_hdr_e type;
+  struct pj_str_t name;
+  struct pj_str_t sname;
+  struct pjsip_hdr_vptr *vptr;
+  pj_int32_t ivalue;
+  struct pjsip_param param;
+  struct pj_str_t comment;
+} pjsip_retry_after_hdr;
+
+typedef struct pjsip_sip_uri {
+  struct pjsip_uri_vptr *vptr;
+  struct pj_str_t user;
+  struct pj_str_t passwd;
+  struct pj_str_t host;
+  int port;
+  struct pj_str_t user_param;
+  struct pj_str_t method_param;
+  struct pj_str_t transport_param;
+  int ttl_param;
+  int lr_param;
+  struct pj_str_t maddr_param;
+  struct pjsip_param other_param;
+  struct pjsip_param header_param;
+} pjsip_sip_uri;
+
+typedef struct pjsip_tel_uri {
+  struct pjsip_uri_vptr *vptr;
+  struct pj_str_t number;
+  struct pj_str_t context;
+  struct pj_str_t ext_param;
+  struct pj_str_t isub_param;
+  struct pjsip_param other_param;
+} pjsip_tel_uri;
+
+typedef struct pjsip_other_uri {
+  struct pjsip_uri_vptr *vptr;
+  struct pj_str_t scheme;
+  struct pj_str_t content;
+} pjsip_other_uri;
+
+typedef struct pjsip_ua_init_param {
+  struct pjsip_dialog *(*on_dlg_forked)(struct pjsip_dialog *first_set, struct pjsip_rx_data *res);
+} pjsip_ua_init_param;
 
 typedef struct pjsip_transaction {
   struct pj_pool_t *pool;
@@ -1138,6 +1138,20 @@ pj_status_t pjsip_auth_clt_get_prefs(struct pjsip_auth_clt_sess *sess, struct pj
  Makes `p` the session whose credentials and preferences `sess` uses.
  */
 pj_status_t pjsip_auth_clt_set_parent(struct pjsip_auth_clt_sess *sess, const struct pjsip_auth_clt_sess *p);
+
+/*
+ Adds what a new request carries before any challenge: with
+ `initial_auth`, an empty Digest answer per credential.
+ */
+pj_status_t pjsip_auth_clt_init_req(struct pjsip_auth_clt_sess *sess, struct pjsip_tx_data *tdata);
+
+/*
+ Answers the challenges of a 401/407 in `old_request` itself: stale or
+ answered authorization headers replaced, new ones appended, the Via
+ branch cleared for a new transaction; `*new_request` is `old_request`
+ with one more reference.
+ */
+pj_status_t pjsip_auth_clt_reinit_req(struct pjsip_auth_clt_sess *sess, const struct pjsip_rx_data *rdata, struct pjsip_tx_data *old_request, struct pjsip_tx_data **new_request);
 
 /*
  Sets the transaction timers in milliseconds; 0 leaves a value unchanged.

@@ -95,7 +95,7 @@ unsafe fn with_msg(shared: &EndptShared, m: &Message) -> Result<*mut pjsip_tx_da
     Ok(td)
 }
 
-fn auth_header(is_proxy: bool, value: String) -> Option<OutHeader> {
+pub(super) fn auth_header(is_proxy: bool, value: String) -> Option<OutHeader> {
     let ch = parse_challenge(&value).ok()?;
     let unquote = |s: &str| s.trim_matches('"').to_string();
     let response = ch.other_params.iter().find(|(k, _)| k.eq_ignore_ascii_case("response")).map(|(_, v)| unquote(v));

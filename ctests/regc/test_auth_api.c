@@ -1,0 +1,147 @@
+/* The digest client API on a session of the application's own:
+ * pjsip_auth_clt_init_req (initial_auth) and pjsip_auth_clt_reinit_req
+ * answering a regc's 401 in the callback, the answered request then sent
+ * with pjsip_regc_send and accepted by the registrar. */
+#include "regc_harness.h"
+
+#define AUTH_JSON "{\"realm\":\"r\",\"users\":{\"alice\":\"secret\"},\"auth\":{},\"default\":{\"code\":200,\"contact\":\"request\"}}"
+
+static pjsip_auth_clt_sess sess;
+static pj_pool_t *pool;
+static pj_status_t reinit_status = -1, resend_status = -1;
+static pjsip_tx_data *reinit_out;
+static int same_tdata, auth_retry;
+
+static void session_init(pj_bool_t initial_auth)
+{
+    pjsip_cred_info cred;
+    pjsip_auth_clt_pref pref;
+    pool = pjsip_endpt_create_pool(H.endpt, "authapi", 1000, 1000);
+    CHECK_INT(pjsip_auth_clt_init(&sess, H.endpt, pool, 0), PJ_SUCCESS);
+    memset(&cred, 0, sizeof(cred));
+    cred.realm = pj_str("r");
+    cred.scheme = pj_str("digest");
+    cred.username = pj_str("alice");
+    cred.data = pj_str("secret");
+    CHECK_INT(pjsip_auth_clt_set_credentials(&sess, 1, &cred), PJ_SUCCESS);
+    memset(&pref, 0, sizeof(pref));
+    pref.initial_auth = initial_auth;
+    CHECK_INT(pjsip_auth_clt_set_prefs(&sess, &pref), PJ_SUCCESS);
+}
+
+static void session_done(void)
+{
+    pjsip_auth_clt_deinit(&sess);
+    pj_pool_release(pool);
+}
+
+static void test_init_req(void)
+{
+    h_setup(AUTH_JSON);
+    session_init(PJ_TRUE);
+    pjsip_regc *regc = h_regc(60);
+    pjsip_tx_data *tdata = NULL;
+    CHECK_INT(pjsip_regc_register(regc, PJ_FALSE, &tdata), PJ_SUCCESS);
+    CHECK(pjsip_msg_find_hdr(tdata->msg, PJSIP_H_AUTHORIZATION, NULL) == NULL);
+    CHECK_INT(pjsip_auth_clt_init_req(&sess, tdata), PJ_SUCCESS);
+    CHECK(pjsip_msg_find_hdr(tdata->msg, PJSIP_H_AUTHORIZATION, NULL) != NULL);
+    CHECK_INT(pjsip_regc_send(regc, tdata), PJ_SUCCESS);
+    CHECK(h_wait_callbacks(1, 5000));
+    /* The empty answer went out as it was added (the scheme as the
+     * credential spells it). */
+    char want[256];
+    snprintf(want, sizeof(want),
+             "digest username=\"alice\", realm=\"r\", nonce=\"\", uri=\"%s\", response=\"\"", H.server);
+    CHECK_STR(registrar_header(H.reg, 0, "Authorization", 0), want);
+    pjsip_regc_destroy(regc);
+    session_done();
+    h_teardown();
+}
+
+/* In the callback of the 401: answer it on a new REGISTER and send that. */
+static void answer_in_callback(harness *h, struct pjsip_regc_cbparam *param)
+{
+    (void)h;
+    if (param->code != 401 || !param->rdata)
+        return;
+    pjsip_tx_data *tdata = NULL;
+    if (pjsip_regc_register(param->regc, PJ_FALSE, &tdata) != PJ_SUCCESS)
+        return;
+    reinit_status = pjsip_auth_clt_reinit_req(&sess, param->rdata, tdata, &reinit_out);
+    same_tdata = reinit_out == tdata;
+    auth_retry = tdata->auth_retry;
+    if (reinit_status == PJ_SUCCESS) {
+        pjsip_tx_data_dec_ref(tdata); /* reinit added one */
+        resend_status = pjsip_regc_send(param->regc, tdata);
+    } else {
+        pjsip_tx_data_dec_ref(tdata);
+    }
+}
+
+static void test_reinit_req(void)
+{
+    h_setup(AUTH_JSON);
+    session_init(PJ_FALSE);
+    H.hook = &answer_in_callback;
+    pjsip_regc *regc = h_regc(60); /* no credentials of its own */
+    CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
+    CHECK(h_wait_callbacks(2, 5000));
+    CHECK_INT(H.rec[0].code, 401);
+    CHECK_INT(reinit_status, PJ_SUCCESS);
+    CHECK_INT(same_tdata, 1);
+    CHECK_INT(auth_retry, 1); /* (moved in 2.16: the 2.15 oracle reads another field) */
+    CHECK_INT(resend_status, PJ_SUCCESS);
+    CHECK_INT(H.rec[1].code, 200);
+    CHECK_INT(registrar_count(H.reg), 2);
+    CHECK_STR(registrar_auth_param(H.reg, 1, "username"), "alice");
+    CHECK_STR(registrar_auth_param(H.reg, 1, "realm"), "r");
+    CHECK_STR(registrar_auth_param(H.reg, 1, "qop"), "auth");
+    CHECK_STR(registrar_auth_param(H.reg, 1, "nc"), "00000001");
+    CHECK_STR(registrar_auth_param(H.reg, 1, "uri"), H.server);
+    pjsip_regc_destroy(regc);
+    session_done();
+    h_teardown();
+}
+
+/* Errors: a request that is not a response's answer, no credentials. */
+static void refuse_in_callback(harness *h, struct pjsip_regc_cbparam *param)
+{
+    (void)h;
+    if (param->code != 401 || !param->rdata)
+        return;
+    pjsip_tx_data *tdata = NULL;
+    if (pjsip_regc_register(param->regc, PJ_FALSE, &tdata) != PJ_SUCCESS)
+        return;
+    reinit_status = pjsip_auth_clt_reinit_req(&sess, param->rdata, tdata, &reinit_out);
+    pjsip_tx_data_dec_ref(tdata);
+}
+
+static void test_reinit_without_matching_credentials(void)
+{
+    pjsip_cred_info other;
+    h_setup(AUTH_JSON);
+    session_init(PJ_FALSE);
+    memset(&other, 0, sizeof(other));
+    other.realm = pj_str("elsewhere");
+    other.scheme = pj_str("digest");
+    other.username = pj_str("bob");
+    other.data = pj_str("x");
+    CHECK_INT(pjsip_auth_clt_set_credentials(&sess, 1, &other), PJ_SUCCESS);
+    reinit_status = -1;
+    H.hook = &refuse_in_callback;
+    pjsip_regc *regc = h_regc(60);
+    CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
+    CHECK(h_wait_callbacks(1, 5000));
+    CHECK_INT(reinit_status, PJSIP_ENOCREDENTIAL);
+    pjsip_regc_destroy(regc);
+    session_done();
+    h_teardown();
+}
+
+int main(void)
+{
+    test_init_req();
+    test_reinit_req();
+    test_reinit_without_matching_credentials();
+    return h_summary("test_auth_api");
+}
