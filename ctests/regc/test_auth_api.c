@@ -138,10 +138,80 @@ static void test_reinit_without_matching_credentials(void)
     h_teardown();
 }
 
+/* The algorithm table, copies and comparisons, and a cloned session. */
+static void test_helpers(void)
+{
+    h_setup(NULL);
+    const pjsip_auth_algorithm *a = pjsip_auth_get_algorithm_by_type(PJSIP_AUTH_ALGORITHM_SHA256);
+    CHECK(a != NULL);
+    if (a) {
+        CHECK_INT(a->algorithm_type, PJSIP_AUTH_ALGORITHM_SHA256);
+        CHECK(pj_strcmp2(&a->iana_name, "SHA-256") == 0);
+        CHECK_STR(a->openssl_name, "SHA256");
+        CHECK_INT(a->digest_length, 32);
+        CHECK_INT(a->digest_str_length, 64);
+    }
+    a = pjsip_auth_get_algorithm_by_type(PJSIP_AUTH_ALGORITHM_MD5);
+    CHECK(a && a->digest_str_length == 32 && strcmp(a->openssl_name, "MD5") == 0);
+    a = pjsip_auth_get_algorithm_by_type(PJSIP_AUTH_ALGORITHM_AKAV2_MD5);
+    CHECK(a && pj_strcmp2(&a->iana_name, "AKAv2-MD5") == 0);
+    pj_str_t name = pj_str("sha-512-256");
+    a = pjsip_auth_get_algorithm_by_iana_name(&name);
+    CHECK(a && a->algorithm_type == PJSIP_AUTH_ALGORITHM_SHA512_256);
+    name = pj_str("");
+    a = pjsip_auth_get_algorithm_by_iana_name(&name);
+    CHECK(a && a->algorithm_type == PJSIP_AUTH_ALGORITHM_MD5);
+    name = pj_str("SHA-1");
+    CHECK(pjsip_auth_get_algorithm_by_iana_name(&name) == NULL);
+    CHECK_INT(pjsip_auth_is_algorithm_supported(PJSIP_AUTH_ALGORITHM_MD5), 1);
+    CHECK_INT(pjsip_auth_is_algorithm_supported(PJSIP_AUTH_ALGORITHM_SHA256), 1);
+
+    pj_pool_t *p = pjsip_endpt_create_pool(H.endpt, "helpers", 1000, 1000);
+    pjsip_cred_info c1, c2;
+    memset(&c1, 0, sizeof(c1));
+    c1.realm = pj_str("r");
+    c1.scheme = pj_str("digest");
+    c1.username = pj_str("alice");
+    c1.data = pj_str("secret");
+    pjsip_cred_info_dup(p, &c2, &c1);
+    CHECK(c2.username.ptr != c1.username.ptr);
+    CHECK_INT(pjsip_cred_info_cmp(&c1, &c2), 0);
+    c2.data = pj_str("other");
+    CHECK(pjsip_cred_info_cmp(&c1, &c2) != 0);
+    c2.data = c1.data;
+    c2.data_type = PJSIP_CRED_DATA_DIGEST;
+    CHECK(pjsip_cred_info_cmp(&c1, &c2) != 0);
+
+    pjsip_auth_clt_pref p1, p2;
+    memset(&p1, 0, sizeof(p1));
+    p1.initial_auth = PJ_TRUE;
+    p1.algorithm = pj_str("SHA-256");
+    pjsip_auth_clt_pref_dup(p, &p2, &p1);
+    CHECK_INT(p2.initial_auth, 1);
+    CHECK(p2.algorithm.ptr != p1.algorithm.ptr && pj_strcmp(&p2.algorithm, &p1.algorithm) == 0);
+
+    pjsip_auth_clt_sess orig, copy;
+    CHECK_INT(pjsip_auth_clt_init(&orig, H.endpt, p, 0), PJ_SUCCESS);
+    CHECK_INT(pjsip_auth_clt_set_credentials(&orig, 1, &c1), PJ_SUCCESS);
+    CHECK_INT(pjsip_auth_clt_set_prefs(&orig, &p1), PJ_SUCCESS);
+    CHECK_INT(pjsip_auth_clt_clone(p, &copy, &orig), PJ_SUCCESS);
+    CHECK_INT(copy.cred_cnt, 1);
+    CHECK_INT(pjsip_cred_info_cmp(&copy.cred_info[0], &c1), 0);
+    /* pjproject copies the credentials but not the preferences */
+    CHECK_INT(copy.pref.initial_auth, 0);
+    CHECK_INT((int)copy.pref.algorithm.slen, 0);
+    CHECK(copy.endpt == H.endpt);
+    pjsip_auth_clt_deinit(&copy);
+    pjsip_auth_clt_deinit(&orig);
+    pj_pool_release(p);
+    h_teardown();
+}
+
 int main(void)
 {
     test_init_req();
     test_reinit_req();
     test_reinit_without_matching_credentials();
+    test_helpers();
     return h_summary("test_auth_api");
 }

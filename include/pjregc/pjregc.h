@@ -577,6 +577,14 @@ typedef struct pjsip_rx_data {
   struct pjsip_rx_data_endpt_info endpt_info;
 } pjsip_rx_data;
 
+typedef struct pjsip_auth_algorithm {
+  pjsip_auth_algorithm_type algorithm_type;
+  struct pj_str_t iana_name;
+  const char *openssl_name;
+  unsigned int digest_length;
+  unsigned int digest_str_length;
+} pjsip_auth_algorithm;
+
 typedef struct pjsip_generic_string_hdr {
   struct pjsip_generic_string_hdr *prev;
   struct pjsip_generic_string_hdr *next;
@@ -1017,14 +1025,6 @@ typedef struct pjsip_authorization_hdr {
   union pjsip_auth_credential_u credential;
 } pjsip_authorization_hdr;
 
-typedef struct pjsip_auth_algorithm {
-  pjsip_auth_algorithm_type algorithm_type;
-  struct pj_str_t iana_name;
-  const char *openssl_name;
-  unsigned int digest_length;
-  unsigned int digest_str_length;
-} pjsip_auth_algorithm;
-
 typedef struct pjsip_udp_transport_cfg {
   int af;
   union pj_sockaddr bind_addr;
@@ -1152,6 +1152,47 @@ pj_status_t pjsip_auth_clt_init_req(struct pjsip_auth_clt_sess *sess, struct pjs
  with one more reference.
  */
 pj_status_t pjsip_auth_clt_reinit_req(struct pjsip_auth_clt_sess *sess, const struct pjsip_rx_data *rdata, struct pjsip_tx_data *old_request, struct pjsip_tx_data **new_request);
+
+/*
+ Makes `sess` a copy of `rhs` in `pool`: credentials, preferences and
+ what `rhs` learnt from earlier challenges (nonce counts, cnonces).
+ */
+pj_status_t pjsip_auth_clt_clone(struct pj_pool_t *pool, struct pjsip_auth_clt_sess *sess, const struct pjsip_auth_clt_sess *rhs);
+
+/*
+ The table entry of an algorithm type; NULL outside MD5..AKAv2-MD5.
+ */
+const struct pjsip_auth_algorithm *pjsip_auth_get_algorithm_by_type(uint32_t algorithm_type);
+
+/*
+ The entry whose IANA name matches (case-insensitively); an empty name
+ is MD5, the algorithm a challenge without one means; NULL otherwise.
+ */
+const struct pjsip_auth_algorithm *pjsip_auth_get_algorithm_by_iana_name(const struct pj_str_t *iana_name);
+
+/*
+ Whether digests of this type can be computed here: MD5, SHA-256,
+ SHA-512/256 and the AKA variants.
+ */
+pj_bool_t pjsip_auth_is_algorithm_supported(uint32_t algorithm_type);
+
+/*
+ Deep copy of a credential into `pool` (the AKA parts too when it is
+ an AKA one).
+ */
+void pjsip_cred_info_dup(struct pj_pool_t *pool, struct pjsip_cred_info *dst, const struct pjsip_cred_info *src);
+
+/*
+ 0 when two credentials are the same (realm, scheme, username, data,
+ data type, and the AKA parts of AKA ones); otherwise the first
+ difference, as `pj_strcmp` orders strings.
+ */
+int pjsip_cred_info_cmp(const struct pjsip_cred_info *cred1, const struct pjsip_cred_info *cred2);
+
+/*
+ Copies preferences, the algorithm name into `pool`.
+ */
+void pjsip_auth_clt_pref_dup(struct pj_pool_t *pool, struct pjsip_auth_clt_pref *dst, const struct pjsip_auth_clt_pref *src);
 
 /*
  Sets the transaction timers in milliseconds; 0 leaves a value unchanged.

@@ -63,17 +63,7 @@ pub unsafe fn mirror_credentials(sess: *mut pjsip_auth_clt_sess, count: c_int, c
         return;
     }
     for i in 0..count as usize {
-        let src = &*cred.add(i);
-        let dst = &mut *arr.add(i);
-        *dst = *src;
-        for (d, s) in [
-            (&mut dst.realm, &src.realm),
-            (&mut dst.scheme, &src.scheme),
-            (&mut dst.username, &src.username),
-            (&mut dst.data, &src.data),
-        ] {
-            *d = super::util::pj_bytes(s).map_or(super::util::empty_str(), |b| super::pjlib::pool_strdup(pool, b));
-        }
+        super::auth_util::pjsip_cred_info_dup(pool, arr.add(i), cred.add(i));
     }
     (*sess).cred_cnt = count as u32;
     (*sess).cred_info = arr;
@@ -277,6 +267,26 @@ pub unsafe extern "C" fn pjsip_auth_clt_reinit_req(
         (*old_request).auth_retry = 1;
         super::tdata::pjsip_tx_data_add_ref(old_request);
         *new_request = old_request;
+        Ok(())
+    })
+}
+
+/// Makes `sess` a copy of `rhs` in `pool`: credentials and what `rhs`
+/// learnt from earlier challenges (nonce counts, cnonces). As in pjproject,
+/// the preferences are not copied: the copy starts with none.
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_auth_clt_clone(
+    pool: *mut pj_pool_t,
+    sess: *mut pjsip_auth_clt_sess,
+    rhs: *const pjsip_auth_clt_sess,
+) -> pj_status_t {
+    guard_status(|| {
+        nonnull!(pool, sess, rhs)?;
+        let mut copy = session_for(rhs).ok_or(PJ_EINVALIDOP)?.lock().clone();
+        copy.set_prefs(&Default::default());
+        init_c(sess, (*rhs).endpt, pool);
+        mirror_credentials(sess, (*rhs).cred_cnt as c_int, (*rhs).cred_info);
+        SESSIONS.lock().insert(sess as usize, Arc::new(Mutex::new(copy)));
         Ok(())
     })
 }

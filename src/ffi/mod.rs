@@ -5,13 +5,15 @@
 //! - `cobj`: pjsip's message, header and URI objects and functions;
 //! - `endpt`, `cfg`: the endpoint, UDP/TCP/TLS transports and `pjsip_cfg()`;
 //! - `modules`, `timers`: application modules and timers on the endpoint;
-//! - `regc`, `tdata`, `rdata`, `auth_sess`: the registration client API.
+//! - `regc`, `tdata`, `rdata`, `auth_sess`, `auth_util`: the registration
+//!   client API and pjsip's digest client API.
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
 // The exported functions' contract is pjproject's C API (the header and
 // its documentation), not a Rust `# Safety` section per function.
 #![allow(clippy::missing_safety_doc)]
 
 pub mod auth_sess;
+pub mod auth_util;
 pub mod cfg;
 pub mod cobj;
 pub mod endpt;
