@@ -1154,8 +1154,9 @@ pj_status_t pjsip_auth_clt_init_req(struct pjsip_auth_clt_sess *sess, struct pjs
 pj_status_t pjsip_auth_clt_reinit_req(struct pjsip_auth_clt_sess *sess, const struct pjsip_rx_data *rdata, struct pjsip_tx_data *old_request, struct pjsip_tx_data **new_request);
 
 /*
- Makes `sess` a copy of `rhs` in `pool`: credentials, preferences and
- what `rhs` learnt from earlier challenges (nonce counts, cnonces).
+ Makes `sess` a copy of `rhs` in `pool`: credentials and what `rhs`
+ learnt from earlier challenges (nonce counts, cnonces). As in pjproject,
+ the preferences are not copied: the copy starts with none.
  */
 pj_status_t pjsip_auth_clt_clone(struct pj_pool_t *pool, struct pjsip_auth_clt_sess *sess, const struct pjsip_auth_clt_sess *rhs);
 
