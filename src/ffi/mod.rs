@@ -4,6 +4,7 @@
 //! - `pjlib`: the pjlib subset (pools, strings, lists, errors, logging);
 //! - `cobj`: pjsip's message, header and URI objects and functions;
 //! - `endpt`, `cfg`: the endpoint, UDP/TCP/TLS transports and `pjsip_cfg()`;
+//! - `layers`: the transaction and UA layers' module objects;
 //! - `regc`, `tdata`, `rdata`, `auth_sess`: the registration client API.
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
 // The exported functions' contract is pjproject's C API (the header and
@@ -15,6 +16,7 @@ pub mod cfg;
 pub mod cobj;
 pub mod endpt;
 pub mod guard;
+pub mod layers;
 pub mod pjlib;
 pub mod rdata;
 pub mod regc;
