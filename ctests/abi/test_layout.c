@@ -324,6 +324,15 @@ _Static_assert(offsetof(pjsip_tcp_transport_cfg, qos_type) == 68, "pjsip_tcp_tra
 _Static_assert(offsetof(pjsip_tcp_transport_cfg, qos_params) == 72, "pjsip_tcp_transport_cfg.qos_params");
 _Static_assert(offsetof(pjsip_tcp_transport_cfg, sockopt_params) == 80, "pjsip_tcp_transport_cfg.sockopt_params");
 _Static_assert(offsetof(pjsip_tcp_transport_cfg, initial_timeout) == 184, "pjsip_tcp_transport_cfg.initial_timeout");
+_Static_assert(sizeof(pjsip_udp_transport_cfg) == 176, "sizeof pjsip_udp_transport_cfg");
+_Static_assert(offsetof(pjsip_udp_transport_cfg, af) == 0, "pjsip_udp_transport_cfg.af");
+_Static_assert(offsetof(pjsip_udp_transport_cfg, bind_addr) == 4, "pjsip_udp_transport_cfg.bind_addr");
+_Static_assert(offsetof(pjsip_udp_transport_cfg, addr_name) == 32, "pjsip_udp_transport_cfg.addr_name");
+_Static_assert(offsetof(pjsip_udp_transport_cfg, async_cnt) == 56, "pjsip_udp_transport_cfg.async_cnt");
+_Static_assert(offsetof(pjsip_udp_transport_cfg, qos_type) == 60, "pjsip_udp_transport_cfg.qos_type");
+_Static_assert(offsetof(pjsip_udp_transport_cfg, qos_params) == 64, "pjsip_udp_transport_cfg.qos_params");
+_Static_assert(offsetof(pjsip_udp_transport_cfg, sockopt_params) == 72, "pjsip_udp_transport_cfg.sockopt_params");
+_Static_assert(sizeof(pjsip_user_agent) == sizeof(pjsip_module), "pjsip_user_agent is pjsip_module");
 _Static_assert(sizeof(pjsip_tls_on_accept_fail_param) == 24, "sizeof pjsip_tls_on_accept_fail_param");
 _Static_assert(offsetof(pjsip_tls_on_accept_fail_param, status) == 16, "pjsip_tls_on_accept_fail_param.status");
 _Static_assert(offsetof(pjsip_tls_on_accept_fail_param, last_native_err) == 20, "pjsip_tls_on_accept_fail_param.last_native_err");

@@ -235,6 +235,9 @@ typedef pjsip_generic_string_hdr pjsip_timestamp_hdr;
 typedef pjsip_generic_string_hdr pjsip_user_agent_hdr;
 typedef pjsip_generic_string_hdr pjsip_warning_hdr;
 
+/* The UA layer is a module; pjsip_ua_instance() returns it. */
+typedef pjsip_module pjsip_user_agent;
+
 /* Header creators that pjsip maps onto the generic string header. */
 #define pjsip_user_agent_hdr_create pjsip_generic_string_hdr_create
 #define pjsip_server_hdr_create pjsip_generic_string_hdr_create

@@ -779,6 +779,16 @@ typedef struct pj_sockopt_params {
   struct pj_sockopt_param options[4];
 } pj_sockopt_params;
 
+typedef struct pjsip_udp_transport_cfg {
+  int af;
+  union pj_sockaddr bind_addr;
+  struct pjsip_host_port addr_name;
+  unsigned int async_cnt;
+  pj_qos_type qos_type;
+  struct pj_qos_params qos_params;
+  struct pj_sockopt_params sockopt_params;
+} pjsip_udp_transport_cfg;
+
 /*
  TCP listener configuration (`pjsip_tcp_transport_start3`).
  */
@@ -1024,16 +1034,6 @@ typedef struct pjsip_authorization_hdr {
   struct pj_str_t scheme;
   union pjsip_auth_credential_u credential;
 } pjsip_authorization_hdr;
-
-typedef struct pjsip_udp_transport_cfg {
-  int af;
-  union pj_sockaddr bind_addr;
-  struct pjsip_host_port addr_name;
-  unsigned int async_cnt;
-  pj_qos_type qos_type;
-  struct pj_qos_params qos_params;
-  struct pj_sockopt_params sockopt_params;
-} pjsip_udp_transport_cfg;
 
 /*
  pjsip's runtime configuration with its default values.
@@ -1658,14 +1658,15 @@ pj_status_t pjsip_endpt_handle_events(struct pjsip_endpoint *endpt, const struct
 pj_status_t pjsip_endpt_handle_events2(struct pjsip_endpoint *endpt, const struct pj_time_val *max_timeout, unsigned int *count);
 
 /*
- The transaction layer is always present; initialising it takes the
- snapshot of Timer K and Timer F that pjsip takes at this point.
+ The transaction layer is always present; initialising it registers its
+ module object (PJ_EINVALIDOP if it already is, as in pjsip) and takes
+ the snapshot of Timer K and Timer F that pjsip takes at this point.
  */
 pj_status_t pjsip_tsx_layer_init_module(struct pjsip_endpoint *endpt);
 
 /*
- The UA layer has nothing to do for registration; accepted for source
- compatibility with programs that initialise it.
+ The UA layer has nothing to do for registration; initialising it
+ registers its module object (PJ_EINVALIDOP if it already is).
  */
 pj_status_t pjsip_ua_init_module(struct pjsip_endpoint *endpt, const struct pjsip_ua_init_param *_prm);
 
@@ -1700,6 +1701,21 @@ pj_bool_t pjsip_endpt_has_capability(struct pjsip_endpoint *endpt, int htype, co
 pj_status_t pjsip_udp_transport_start(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in *local, const struct pjsip_host_port *a_name, unsigned int _async_cnt, struct pjsip_transport **p_transport);
 
 pj_status_t pjsip_udp_transport_start6(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in6 *local, const struct pjsip_host_port *a_name, unsigned int _async_cnt, struct pjsip_transport **p_transport);
+
+/*
+ Defaults for `pjsip_udp_transport_start2`: the wildcard address of `af`
+ (left unset for another family, as pjproject's release build does),
+ port 0, one read operation.
+ */
+void pjsip_udp_transport_cfg_default(struct pjsip_udp_transport_cfg *cfg, int af);
+
+/*
+ Starts a UDP transport from a configuration. As in pjproject the
+ family comes from `bind_addr` (IPv4 when it says AF_INET, IPv6
+ otherwise; `af` is not read), and an empty `addr_name` publishes the
+ bound address.
+ */
+pj_status_t pjsip_udp_transport_start2(struct pjsip_endpoint *endpt, const struct pjsip_udp_transport_cfg *cfg, struct pjsip_transport **p_transport);
 
 /*
  Starts a TCP listener on `local` (NULL: any address, any port).
@@ -1747,6 +1763,22 @@ pj_status_t pjsip_transport_dec_ref(struct pjsip_transport *tp);
 void pjsip_tpselector_add_ref(struct pjsip_tpselector *sel);
 
 void pjsip_tpselector_dec_ref(struct pjsip_tpselector *sel);
+
+/*
+ The transaction layer's module ("mod-tsx-layer", priority 16).
+ */
+struct pjsip_module *pjsip_tsx_layer_instance(void);
+
+/*
+ The UA layer's module ("mod-ua", priority 32).
+ */
+struct pjsip_module *pjsip_ua_instance(void);
+
+/*
+ Unregisters the UA layer from its endpoint; PJ_EINVALIDOP when it is
+ not registered. pjsip_ua_init_module may register it again.
+ */
+pj_status_t pjsip_ua_destroy(void);
 
 /*
  Registers `module`: it gets the lowest free id, `load` and `start` run
@@ -2231,6 +2263,13 @@ unsigned long pj_strtoul(const struct pj_str_t *str);
 long pj_strtol(const struct pj_str_t *str);
 
 /*
+ The rdata's description ("Response msg 200/REGISTER/cseq=N
+ (rdata0x...)"), built into its pool on first use and kept in
+ `msg_info.info`.
+ */
+char *pjsip_rx_data_get_info(struct pjsip_rx_data *rdata);
+
+/*
  The registration client's module descriptor ("mod-regc").
  */
 struct pjsip_module *pjsip_regc_get_module(void);
@@ -2293,9 +2332,31 @@ void pjsip_tx_data_add_ref(struct pjsip_tx_data *tdata);
 pj_status_t pjsip_tx_data_dec_ref(struct pjsip_tx_data *tdata);
 
 /*
- Invalidates the printed buffer; ours is printed at send time.
+ Marks the printed buffer stale (kept for the next encode) and forgets
+ the cached description, so both follow later edits of `msg`.
  */
 void pjsip_tx_data_invalidate_msg(struct pjsip_tx_data *tdata);
+
+/*
+ Prints `msg` into `buf` (allocated from the tdata's pool on first use)
+ unless the buffer still holds a print; PJSIP_EMSGTOOLONG when the
+ message does not fit. Our own send path prints from the request model,
+ so this only serves C code that reads the buffer.
+ */
+pj_status_t pjsip_tx_data_encode(struct pjsip_tx_data *tdata);
+
+/*
+ Makes `sel` the tdata's transport selector, moving the transport
+ reference a selector holds from the old one to the new one.
+ */
+pj_status_t pjsip_tx_data_set_transport(struct pjsip_tx_data *tdata, const struct pjsip_tpselector *sel);
+
+/*
+ The tdata's description, built into its pool on first use and kept in
+ `info` until the message is invalidated (an `info` the application set
+ is returned as it is).
+ */
+char *pjsip_tx_data_get_info(struct pjsip_tx_data *tdata);
 
 /*
  Schedules `entry` to fire `delay` from now, from the event loop

@@ -284,6 +284,7 @@ pub unsafe extern "C" fn pjsip_endpt_destroy(endpt: *mut pjsip_endpoint) {
         boxed.modules.shut_down();
         boxed.ep.set_observer(None);
         boxed.ep.shutdown();
+        super::layers::endpoint_destroyed(endpt);
         let transports = std::mem::take(&mut *boxed.transports.lock());
         for (_, t) in transports {
             drop(Box::from_raw(t));
@@ -328,29 +329,26 @@ pub unsafe extern "C" fn pjsip_endpt_handle_events2(
     })
 }
 
-/// The transaction layer is always present; initialising it takes the
-/// snapshot of Timer K and Timer F that pjsip takes at this point.
+/// The transaction layer is always present; initialising it registers its
+/// module object (PJ_EINVALIDOP if it already is, as in pjsip) and takes
+/// the snapshot of Timer K and Timer F that pjsip takes at this point.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_tsx_layer_init_module(endpt: *mut pjsip_endpoint) -> pj_status_t {
     guard_status(|| {
         nonnull!(endpt)?;
+        super::layers::register(super::layers::Layer::Tsx, endpt, &shared(endpt).modules)?;
         super::cfg::cache_tsx_timers();
-        // pjsip registers two modules here: the transaction layer and the
-        // helper for stateful sends; each takes a module id.
-        shared(endpt).modules.builtin_id("mod-tsx-layer");
-        shared(endpt).modules.builtin_id("mod-stateful-util");
         Ok(())
     })
 }
 
-/// The UA layer has nothing to do for registration; accepted for source
-/// compatibility with programs that initialise it.
+/// The UA layer has nothing to do for registration; initialising it
+/// registers its module object (PJ_EINVALIDOP if it already is).
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_ua_init_module(endpt: *mut pjsip_endpoint, _prm: *const pjsip_ua_init_param) -> pj_status_t {
     guard_status(|| {
         nonnull!(endpt)?;
-        shared(endpt).modules.builtin_id("mod-ua");
-        Ok(())
+        super::layers::register(super::layers::Layer::Ua, endpt, &shared(endpt).modules)
     })
 }
 
@@ -679,10 +677,12 @@ unsafe fn start_udp(
             Some((host, u16::try_from((*a_name).port).map_err(|_| PJ_EINVAL)?))
         }
     };
+    // An empty name publishes the bound address, as no name does.
+    let has_addr_name = published.is_some();
     let udp = UdpTransport::bind(bind, published).map_err(|e| from_os(e.raw_os_error().unwrap_or(libc::EINVAL)))?;
     let id = s.ep.add_transport(udp);
     let mut info = s.ep.transport_info(id).ok_or(PJ_EBUG)?;
-    info.has_addr_name = !a_name.is_null();
+    info.has_addr_name = has_addr_name;
     let raw = Box::into_raw(new_ctransport(id, &info, endpt, core::ptr::null_mut(), 1, Arc::downgrade(&s.ep)));
     s.transports.lock().insert(id, raw);
     if !p_transport.is_null() {
@@ -716,6 +716,50 @@ pub unsafe extern "C" fn pjsip_udp_transport_start6(
     guard_status(|| {
         let bind = if local.is_null() { SocketAddr::from((Ipv6Addr::UNSPECIFIED, 0)) } else { sockaddr_v6(&*local) };
         start_udp(endpt, bind, a_name, p_transport)
+    })
+}
+
+/// Defaults for `pjsip_udp_transport_start2`: the wildcard address of `af`
+/// (left unset for another family, as pjproject's release build does),
+/// port 0, one read operation.
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_udp_transport_cfg_default(cfg: *mut pjsip_udp_transport_cfg, af: c_int) {
+    guard((), || {
+        if cfg.is_null() {
+            return;
+        }
+        core::ptr::write_bytes(cfg, 0, 1);
+        (*cfg).af = af;
+        if af == libc::AF_INET || af == libc::AF_INET6 {
+            (*cfg).bind_addr.addr.sa_family = af as u16;
+        }
+        (*cfg).async_cnt = 1;
+    })
+}
+
+/// Starts a UDP transport from a configuration. As in pjproject the
+/// family comes from `bind_addr` (IPv4 when it says AF_INET, IPv6
+/// otherwise; `af` is not read), and an empty `addr_name` publishes the
+/// bound address.
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_udp_transport_start2(
+    endpt: *mut pjsip_endpoint,
+    cfg: *const pjsip_udp_transport_cfg,
+    p_transport: *mut *mut pjsip_transport,
+) -> pj_status_t {
+    guard_status(|| {
+        nonnull!(endpt, cfg)?;
+        let cfg = &*cfg;
+        if cfg.async_cnt == 0 {
+            return Err(PJ_EINVAL);
+        }
+        let bind = match c_int::from(cfg.bind_addr.addr.sa_family) {
+            libc::AF_INET => sockaddr_v4(&cfg.bind_addr.ipv4),
+            libc::AF_INET6 => sockaddr_v6(&cfg.bind_addr.ipv6),
+            // pjproject binds an IPv6 socket to it, which the kernel refuses.
+            _ => return Err(from_os(libc::EAFNOSUPPORT)),
+        };
+        start_udp(endpt, bind, &cfg.addr_name, p_transport)
     })
 }
 

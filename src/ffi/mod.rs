@@ -5,6 +5,7 @@
 //! - `cobj`: pjsip's message, header and URI objects and functions;
 //! - `endpt`, `cfg`: the endpoint, UDP/TCP/TLS transports and `pjsip_cfg()`;
 //! - `modules`, `timers`: application modules and timers on the endpoint;
+//! - `layers`: the transaction and UA layers' module objects;
 //! - `regc`, `tdata`, `rdata`, `auth_sess`, `auth_util`: the registration
 //!   client API and pjsip's digest client API.
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
@@ -18,6 +19,7 @@ pub mod cfg;
 pub mod cobj;
 pub mod endpt;
 pub mod guard;
+pub mod layers;
 pub mod modules;
 pub mod pjlib;
 pub mod rdata;

@@ -29,13 +29,11 @@ pub struct Modules(Mutex<ModState>);
 struct ModState {
     list: Vec<usize>,
     used_ids: u32,
-    /// pjsip's own modules started so far, with their ids.
-    builtins: Vec<(&'static str, c_int)>,
 }
 
 impl Default for Modules {
     fn default() -> Self {
-        Modules(Mutex::new(ModState { list: Vec::new(), used_ids: 1, builtins: vec![("mod-msg-print", 0)] }))
+        Modules(Mutex::new(ModState { list: Vec::new(), used_ids: 1 }))
     }
 }
 
@@ -48,18 +46,7 @@ impl Modules {
         Some(free as c_int)
     }
 
-    /// The id of one of pjsip's own modules (the transaction layer, the
-    /// UA), taken when it is first started on this endpoint.
-    pub fn builtin_id(&self, name: &'static str) -> Option<c_int> {
-        if let Some((_, id)) = self.0.lock().builtins.iter().find(|(n, _)| *n == name) {
-            return Some(*id);
-        }
-        let id = self.reserve_id()?;
-        self.0.lock().builtins.push((name, id));
-        Some(id)
-    }
-
-    fn release_id(&self, id: c_int) {
+    pub fn release_id(&self, id: c_int) {
         if (0..MAX_MODULES as c_int).contains(&id) {
             self.0.lock().used_ids &= !(1u32 << id);
         }

@@ -2,6 +2,8 @@
 //! pool from the parsed message, released when the callbacks are done.
 
 use super::endpt::{to_pj_sockaddr, EndptShared};
+use super::guard::guard;
+use super::tdata::{describe, static_text, Info, INVALID_MSG, NULL_TEXT};
 use super::types::*;
 use crate::endpoint::Received;
 use core::ffi::c_char;
@@ -94,4 +96,36 @@ impl Drop for Rdata {
         // SAFETY: the rdata's own pool, released once, here.
         unsafe { self.shared.release_pool(self.pool) };
     }
+}
+
+/// The rdata's description ("Response msg 200/REGISTER/cseq=N
+/// (rdata0x...)"), built into its pool on first use and kept in
+/// `msg_info.info`.
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_rx_data_get_info(rdata: *mut pjsip_rx_data) -> *mut c_char {
+    guard(static_text(NULL_TEXT), || {
+        let Some(rd) = rdata.as_mut() else { return static_text(NULL_TEXT) };
+        let pool = rd.tp_info.pool;
+        let mi = &mut rd.msg_info;
+        if mi.msg.is_null() {
+            return static_text(INVALID_MSG);
+        }
+        if !mi.info.is_null() {
+            return mi.info;
+        }
+        // pjsip names an rdata as pjlib names objects: at most 31 characters.
+        let mut name = format!("rdata{:p}", rdata).into_bytes();
+        name.truncate(31);
+        let text = match describe(mi.msg, &name) {
+            Info::Text(t) => t,
+            Info::NoCseq => return static_text(INVALID_MSG),
+            Info::TooLong => name,
+        };
+        let p = super::pjlib::pool_strdup(pool, &text).ptr;
+        if p.is_null() {
+            return static_text(NULL_TEXT);
+        }
+        mi.info = p;
+        p
+    })
 }

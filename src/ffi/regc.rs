@@ -766,6 +766,16 @@ pub unsafe extern "C" fn pjsip_regc_update_expires(regc: *mut pjsip_regc, expire
 pub unsafe extern "C" fn pjsip_regc_send(regc: *mut pjsip_regc, tdata: *mut pjsip_tx_data) -> pj_status_t {
     with_regc(regc, |r| {
         nonnull!(tdata)?;
+        {
+            // As pjsip: a send that is not refused as busy invalidates the
+            // print and binds the request to the regc's own selector,
+            // replacing any the application set on the tdata.
+            let st = r.state.lock();
+            if !st.reg.has_tsx() {
+                super::tdata::pjsip_tx_data_invalidate_msg(tdata);
+                super::tdata::pjsip_tx_data_set_transport(tdata, &st.tp_sel);
+            }
+        }
         let req = super::tdata::to_request(tdata);
         // The request's reference passes to the send, as in pjsip.
         super::tdata::pjsip_tx_data_dec_ref(tdata);

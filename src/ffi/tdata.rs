@@ -2,7 +2,7 @@
 //! and a pjproject-layout `msg` that C code may read and edit before send.
 
 use super::endpt::EndptShared;
-use super::guard::guard;
+use super::guard::{guard, guard_status};
 use super::types::*;
 use crate::auth::{parse_challenge, AuthHeader};
 use crate::nonnull;
@@ -13,7 +13,7 @@ use crate::sip::{
     parse_uint, HdrKind, Message, RawHeader, StartLine,
 };
 use crate::status::*;
-use core::ffi::c_char;
+use core::ffi::{c_char, c_void};
 use std::sync::atomic::{AtomicI32, Ordering};
 
 /// A request's headers as the generic message model (for the C view).
@@ -35,7 +35,12 @@ fn request_message(req: &Request) -> Message {
 
 /// A new tx_data holding `req`, with one reference.
 pub unsafe fn create(shared: &EndptShared, req: &Request) -> Result<*mut pjsip_tx_data, Status> {
-    with_msg(shared, &request_message(req))
+    let td = with_msg(shared, &request_message(req))?;
+    if !add_blank_via((*td).pool, (*td).msg) {
+        pjsip_tx_data_dec_ref(td);
+        return Err(PJ_ENOMEM);
+    }
+    Ok(td)
 }
 
 /// A tx_data for a request as it left through `transport` to `dest`: its
@@ -93,6 +98,18 @@ unsafe fn with_msg(shared: &EndptShared, m: &Message) -> Result<*mut pjsip_tx_da
     (*td).prev = td;
     (*td).next = td;
     Ok(td)
+}
+
+/// Puts the empty Via pjsip gives every new request at the top of `msg`;
+/// the transport fills in its transport and sent-by when it is sent.
+unsafe fn add_blank_via(pool: *mut pj_pool_t, msg: *mut pjsip_msg) -> bool {
+    let via = super::cobj::pjsip_via_hdr_create(pool);
+    if via.is_null() {
+        return false;
+    }
+    (*via).rport_param = if super::cfg::disable_rport() { -1 } else { 0 };
+    super::pjlib::pj_list_insert_after(core::ptr::addr_of_mut!((*msg).hdr) as *mut c_void, via as *mut c_void);
+    true
 }
 
 pub(super) fn auth_header(is_proxy: bool, value: String) -> Option<OutHeader> {
@@ -178,6 +195,7 @@ pub unsafe extern "C" fn pjsip_tx_data_dec_ref(tdata: *mut pjsip_tx_data) -> pj_
         }
         let refs = &*((*tdata).ref_cnt as *mut AtomicI32);
         if refs.fetch_sub(1, Ordering::AcqRel) == 1 {
+            super::endpt::pjsip_tpselector_dec_ref(&mut (*tdata).tp_sel);
             let pool = (*tdata).pool;
             super::pjlib::pj_pool_release(pool);
             return PJSIP_EBUFDESTROYED;
@@ -186,12 +204,231 @@ pub unsafe extern "C" fn pjsip_tx_data_dec_ref(tdata: *mut pjsip_tx_data) -> pj_
     })
 }
 
-/// Invalidates the printed buffer; ours is printed at send time.
+/// Marks the printed buffer stale (kept for the next encode) and forgets
+/// the cached description, so both follow later edits of `msg`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_tx_data_invalidate_msg(tdata: *mut pjsip_tx_data) {
     guard((), || {
         if !tdata.is_null() {
-            (*tdata).buf = pjsip_buffer { start: core::ptr::null_mut(), cur: core::ptr::null_mut(), end: core::ptr::null_mut() };
+            (*tdata).buf.cur = (*tdata).buf.start;
+            (*tdata).info = core::ptr::null_mut();
         }
     })
+}
+
+/// PJSIP_MAX_PKT_LEN: the size of the buffer a message is printed into.
+const MAX_PKT_LEN: usize = 4000;
+
+/// Prints `msg` into `buf` (allocated from the tdata's pool on first use)
+/// unless the buffer still holds a print; PJSIP_EMSGTOOLONG when the
+/// message does not fit. Our own send path prints from the request model,
+/// so this only serves C code that reads the buffer.
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_tx_data_encode(tdata: *mut pjsip_tx_data) -> pj_status_t {
+    guard_status(|| {
+        nonnull!(tdata)?;
+        let td = &mut *tdata;
+        nonnull!(td.msg)?;
+        if td.buf.start.is_null() {
+            let start = super::pjlib::pj_pool_alloc(td.pool, MAX_PKT_LEN) as *mut c_char;
+            if start.is_null() {
+                return Err(PJ_ENOMEM);
+            }
+            td.buf = pjsip_buffer { start, cur: start, end: start.add(MAX_PKT_LEN) };
+        }
+        if td.buf.cur == td.buf.start {
+            let room = (td.buf.end as usize).saturating_sub(td.buf.start as usize);
+            let size = super::cobj::pjsip_msg_print(td.msg, td.buf.start, room);
+            if size < 0 {
+                return Err(PJSIP_EMSGTOOLONG);
+            }
+            td.buf.cur = td.buf.start.add(size as usize);
+        }
+        Ok(())
+    })
+}
+
+/// Makes `sel` the tdata's transport selector, moving the transport
+/// reference a selector holds from the old one to the new one.
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_tx_data_set_transport(tdata: *mut pjsip_tx_data, sel: *const pjsip_tpselector) -> pj_status_t {
+    guard_status(|| {
+        nonnull!(tdata, sel)?;
+        let sel = *sel;
+        let td = &mut *tdata;
+        super::endpt::pjsip_tpselector_dec_ref(&mut td.tp_sel);
+        td.tp_sel = sel;
+        super::endpt::pjsip_tpselector_add_ref(&mut td.tp_sel);
+        Ok(())
+    })
+}
+
+// ---- one-line descriptions (pjsip_tx_data_get_info, pjsip_rx_data_get_info) ----
+
+/// pjsip_hdr_e of CSeq.
+const H_CSEQ: pjsip_hdr_e = 15;
+
+/// What pjsip returns for a NULL object or message, and for a message
+/// without CSeq.
+pub(crate) const NULL_TEXT: &[u8] = b"NULL\0";
+pub(crate) const INVALID_MSG: &[u8] = b"INVALID MSG\0";
+
+pub(crate) fn static_text(t: &'static [u8]) -> *mut c_char {
+    t.as_ptr() as *mut c_char
+}
+
+/// pjsip's description of a message: "Request msg REGISTER/cseq=N (obj)"
+/// or "Response msg 200/REGISTER/cseq=N (obj)", the method taken from the
+/// request line or from CSeq. None when it would not fit pjsip's 128-byte
+/// buffer (pjsip then describes the object by its name alone).
+pub(crate) fn info_text(response_code: Option<i32>, method: &[u8], cseq: i32, obj_name: &[u8]) -> Option<Vec<u8>> {
+    // pjsip prints both through %s, which stops at a NUL.
+    let cut = |b: &[u8]| b.split(|c| *c == 0).next().unwrap_or_default().to_vec();
+    let mut out = match response_code {
+        None => b"Request msg ".to_vec(),
+        Some(code) => format!("Response msg {code}/").into_bytes(),
+    };
+    out.extend(cut(method));
+    out.extend(format!("/cseq={cseq} (").bytes());
+    out.extend(cut(obj_name));
+    out.push(b')');
+    (out.len() < 128).then_some(out)
+}
+
+pub(crate) enum Info {
+    Text(Vec<u8>),
+    NoCseq,
+    TooLong,
+}
+
+/// The description of `msg` for an object named `obj_name`.
+pub(crate) unsafe fn describe(msg: *const pjsip_msg, obj_name: &[u8]) -> Info {
+    let cseq = super::cobj::pjsip_msg_find_hdr(msg, H_CSEQ, core::ptr::null()) as *const pjsip_cseq_hdr;
+    let Some(cseq) = cseq.as_ref() else { return Info::NoCseq };
+    let m = &*msg;
+    let text = if m.r#type == super::cobj::PJSIP_REQUEST_MSG {
+        info_text(None, super::util::pj_bytes(&m.line.req.method.name).unwrap_or_default(), cseq.cseq, obj_name)
+    } else {
+        let method = super::util::pj_bytes(&cseq.method.name).unwrap_or_default();
+        info_text(Some(m.line.status.code), method, cseq.cseq, obj_name)
+    };
+    text.map_or(Info::TooLong, Info::Text)
+}
+
+/// The tdata's description, built into its pool on first use and kept in
+/// `info` until the message is invalidated (an `info` the application set
+/// is returned as it is).
+#[no_mangle]
+pub unsafe extern "C" fn pjsip_tx_data_get_info(tdata: *mut pjsip_tx_data) -> *mut c_char {
+    guard(static_text(NULL_TEXT), || {
+        let Some(td) = tdata.as_mut() else { return static_text(NULL_TEXT) };
+        if !td.info.is_null() {
+            return td.info;
+        }
+        if td.msg.is_null() {
+            return static_text(NULL_TEXT);
+        }
+        let name: Vec<u8> = td.obj_name.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
+        td.info = match describe(td.msg, &name) {
+            Info::Text(t) => {
+                let p = super::pjlib::pool_strdup(td.pool, &t).ptr;
+                if p.is_null() {
+                    td.obj_name.as_mut_ptr()
+                } else {
+                    p
+                }
+            }
+            Info::NoCseq => static_text(INVALID_MSG),
+            Info::TooLong => td.obj_name.as_mut_ptr(),
+        };
+        td.info
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::endpt::*;
+    use crate::ffi::pjlib::{pj_caching_pool_destroy, pj_caching_pool_init};
+    use crate::ffi::regc::*;
+    use core::ptr::{null, null_mut};
+
+    unsafe extern "C" fn no_cb(_: *mut pjsip_regc_cbparam) {}
+
+    fn pjs(s: &'static str) -> pj_str_t {
+        pj_str_t { ptr: s.as_ptr() as *mut c_char, slen: s.len() as pj_ssize_t }
+    }
+
+    /// set_transport moves the transport reference from the old selector
+    /// to the new one, the tdata's destruction drops it, and
+    /// pjsip_regc_send replaces the tdata's selector with the regc's.
+    #[test]
+    fn tdata_selector() {
+        unsafe {
+            let mut cp: pj_caching_pool = core::mem::zeroed();
+            pj_caching_pool_init(&mut cp, null(), 0);
+            let mut endpt = null_mut();
+            assert_eq!(pjsip_endpt_create(&mut cp.factory, c"sel".as_ptr(), &mut endpt), PJ_SUCCESS);
+            let local = pj_sockaddr_in {
+                sin_family: libc::AF_INET as u16,
+                sin_port: 0,
+                sin_addr: pj_in_addr { s_addr: u32::from(std::net::Ipv4Addr::LOCALHOST).to_be() },
+                sin_zero_pad: [0; 8],
+            };
+            let mut tp = null_mut();
+            assert_eq!(pjsip_udp_transport_start(endpt, &local, null(), 1, &mut tp), PJ_SUCCESS);
+            let refs = || (*(tp as *mut CTransport)).refs.load(Ordering::Acquire);
+            let base = refs();
+
+            let mut regc = null_mut();
+            assert_eq!(pjsip_regc_create(endpt, null_mut(), Some(no_cb), &mut regc), PJ_SUCCESS);
+            let (srv, aor, contact) = (pjs("sip:127.0.0.1:9"), pjs("<sip:a@example.com>"), pjs("<sip:a@127.0.0.1>"));
+            assert_eq!(pjsip_regc_init(regc, &srv, &aor, &aor, 1, &contact, 60), PJ_SUCCESS);
+            let mut td = null_mut();
+            assert_eq!(pjsip_regc_register(regc, 0, &mut td), PJ_SUCCESS);
+
+            let mut sel: pjsip_tpselector = core::mem::zeroed();
+            sel.r#type = 1;
+            sel.u.transport = tp;
+            assert_eq!(pjsip_tx_data_set_transport(td, &sel), PJ_SUCCESS);
+            assert_eq!((*td).tp_sel.r#type, 1);
+            assert_eq!((*td).tp_sel.u.transport, tp);
+            assert_eq!(refs(), base + 1);
+            assert_eq!(pjsip_tx_data_set_transport(td, &sel), PJ_SUCCESS);
+            assert_eq!(refs(), base + 1);
+
+            // The regc's selector is none: the tdata's goes, with its reference.
+            pjsip_tx_data_add_ref(td);
+            assert_eq!(pjsip_regc_send(regc, td), PJ_SUCCESS);
+            assert_eq!((*td).tp_sel.r#type, 0);
+            assert!((*td).tp_sel.u.transport.is_null());
+            assert_eq!(refs(), base);
+
+            assert_eq!(pjsip_tx_data_set_transport(td, &sel), PJ_SUCCESS);
+            assert_eq!(refs(), base + 1);
+            assert_eq!(pjsip_tx_data_dec_ref(td), PJSIP_EBUFDESTROYED);
+            assert_eq!(refs(), base);
+
+            pjsip_regc_destroy(regc);
+            pjsip_endpt_destroy(endpt);
+            pj_caching_pool_destroy(&mut cp);
+        }
+    }
+
+    #[test]
+    fn info_texts_as_pjsip_formats_them() {
+        assert_eq!(info_text(None, b"REGISTER", 12345, b"tdta0x1").unwrap(), b"Request msg REGISTER/cseq=12345 (tdta0x1)");
+        assert_eq!(
+            info_text(Some(200), b"REGISTER", -1, b"rdata0x2").unwrap(),
+            b"Response msg 200/REGISTER/cseq=-1 (rdata0x2)"
+        );
+        assert_eq!(info_text(None, b"REG\0ISTER", 1, b"t\0x").unwrap(), b"Request msg REG/cseq=1 (t)");
+    }
+
+    #[test]
+    fn too_long_for_pjsips_buffer() {
+        // "Request msg " + method + "/cseq=1 (" + "t" + ")" = 23 + method.
+        assert_eq!(info_text(None, &[b'M'; 104], 1, b"t").map(|t| t.len()), Some(127));
+        assert_eq!(info_text(None, &[b'M'; 105], 1, b"t"), None);
+    }
 }

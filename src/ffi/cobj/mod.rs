@@ -45,7 +45,8 @@ pub use hdr::{
     pjsip_accept_hdr, pjsip_allow_hdr, pjsip_expires_hdr, pjsip_from_hdr, pjsip_max_fwd_hdr, pjsip_min_expires_hdr,
     pjsip_require_hdr, pjsip_route_hdr, pjsip_rr_hdr, pjsip_supported_hdr, pjsip_to_hdr, pjsip_unsupported_hdr,
 };
-pub use msg::{fill_rdata_msg_info, msg_from_c, msg_print, msg_to_c, rx_msg_to_c};
+pub use hdr::pjsip_via_hdr_create;
+pub use msg::{fill_rdata_msg_info, msg_from_c, msg_print, msg_to_c, pjsip_msg_find_hdr, pjsip_msg_print, rx_msg_to_c};
 pub use msg::{
     PJSIP_ACK_METHOD, PJSIP_BYE_METHOD, PJSIP_CANCEL_METHOD, PJSIP_INVITE_METHOD, PJSIP_OPTIONS_METHOD,
     PJSIP_OTHER_METHOD, PJSIP_REGISTER_METHOD, PJSIP_REQUEST_MSG, PJSIP_RESPONSE_MSG,

@@ -91,7 +91,7 @@ layout!(pjsip_transport, 352, obj_name @ 0, pool @ 32, ref_cnt @ 40, lock @ 48, 
 layout!(pjsip_tpfactory, 176, obj_name @ 16, r#type @ 64, type_name @ 72, flag @ 80, addr_name @ 128);
 layout!(pjsip_transaction, 760, pool @ 0, grp_lock @ 32, method @ 96, branch @ 168, status_code @ 184, status_text @ 192, state @ 208, transport @ 232, transport_err @ 356, last_tx @ 392, mod_data @ 504);
 layout!(pjsip_cfg_t, 96, tsx @ 52, tsx.t1 @ 56, tsx.td @ 68, regc @ 72, regc.add_xuid_param @ 76, tcp @ 80, tls @ 88);
-layout!(pjsip_udp_transport_cfg, 176, bind_addr @ 4, addr_name @ 32, async_cnt @ 56, qos_type @ 60, qos_params @ 64, sockopt_params @ 72);
+layout!(pjsip_udp_transport_cfg, 176, af @ 0, bind_addr @ 4, addr_name @ 32, async_cnt @ 56, qos_type @ 60, qos_params @ 64, sockopt_params @ 72);
 layout!(pjsip_ua_init_param, 8);
 layout!(pjsip_tcp_transport_cfg, 192, af @ 0, bind_addr @ 4, reuse_addr @ 32, addr_name @ 40, async_cnt @ 64, qos_type @ 68, qos_params @ 72, sockopt_params @ 80, initial_timeout @ 184);
 layout!(pj_ssl_cert_lookup_criteria, 24, keyword @ 8);
