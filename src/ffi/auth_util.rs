@@ -99,7 +99,7 @@ pub unsafe extern "C" fn pjsip_cred_info_dup(pool: *mut pj_pool_t, dst: *mut pjs
 }
 
 /// 0 when two credentials are the same (realm, scheme, username, data,
-/// data type, and the AKA parts of AKA ones); otherwise the first
+/// data type, algorithm, and the AKA parts of AKA ones); otherwise the first
 /// difference, as `pj_strcmp` orders strings.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_cred_info_cmp(cred1: *const pjsip_cred_info, cred2: *const pjsip_cred_info) -> c_int {
@@ -111,7 +111,7 @@ pub unsafe extern "C" fn pjsip_cred_info_cmp(cred1: *const pjsip_cred_info, cred
                 return r;
             }
         }
-        if a.data_type != b.data_type {
+        if a.data_type != b.data_type || a.algorithm_type != b.algorithm_type {
             return 1;
         }
         if a.data_type & EXT_MASK == EXT_AKA {
