@@ -1185,7 +1185,7 @@ void pjsip_cred_info_dup(struct pj_pool_t *pool, struct pjsip_cred_info *dst, co
 
 /*
  0 when two credentials are the same (realm, scheme, username, data,
- data type, and the AKA parts of AKA ones); otherwise the first
+ data type, algorithm, and the AKA parts of AKA ones); otherwise the first
  difference, as `pj_strcmp` orders strings.
  */
 int pjsip_cred_info_cmp(const struct pjsip_cred_info *cred1, const struct pjsip_cred_info *cred2);
