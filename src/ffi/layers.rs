@@ -20,11 +20,14 @@ use parking_lot::Mutex;
 const PRIORITY_TSX_LAYER: i32 = 16;
 const PRIORITY_UA_PROXY_LAYER: i32 = 32;
 
-const fn module(name: &'static [u8], priority: i32) -> pjsip_module {
+/// A module object with no callbacks. `name` may end in a NUL, which is
+/// not part of the pj_str_t.
+pub const fn module(name: &'static [u8], priority: i32) -> pjsip_module {
+    let len = if !name.is_empty() && name[name.len() - 1] == 0 { name.len() - 1 } else { name.len() };
     pjsip_module {
         prev: core::ptr::null_mut(),
         next: core::ptr::null_mut(),
-        name: pj_str_t { ptr: name.as_ptr() as *mut c_char, slen: name.len() as pj_ssize_t },
+        name: pj_str_t { ptr: name.as_ptr() as *mut c_char, slen: len as pj_ssize_t },
         id: -1,
         priority,
         load: None,
@@ -39,8 +42,8 @@ const fn module(name: &'static [u8], priority: i32) -> pjsip_module {
     }
 }
 
-static mut TSX_MODULE: pjsip_module = module(b"mod-tsx-layer", PRIORITY_TSX_LAYER);
-static mut UA_MODULE: pjsip_module = module(b"mod-ua", PRIORITY_UA_PROXY_LAYER);
+static mut TSX_MODULE: pjsip_module = module(b"mod-tsx-layer\0", PRIORITY_TSX_LAYER);
+static mut UA_MODULE: pjsip_module = module(b"mod-ua\0", PRIORITY_UA_PROXY_LAYER);
 
 #[derive(Clone, Copy, PartialEq)]
 pub enum Layer {

@@ -372,32 +372,12 @@ fn with_regc(p: *mut pjsip_regc, f: impl FnOnce(&Arc<Regc>) -> Result<(), Status
     })
 }
 
-static mut REGC_MODULE_NAME: [u8; 9] = *b"mod-regc\0";
-static mut REGC_MODULE: pjsip_module = pjsip_module {
-    prev: core::ptr::null_mut(),
-    next: core::ptr::null_mut(),
-    name: pj_str_t { ptr: core::ptr::null_mut(), slen: 8 },
-    id: -1,
-    priority: 32,
-    load: None,
-    start: None,
-    stop: None,
-    unload: None,
-    on_rx_request: None,
-    on_rx_response: None,
-    on_tx_request: None,
-    on_tx_response: None,
-    on_tsx_state: None,
-};
+static mut REGC_MODULE: pjsip_module = super::layers::module(b"mod-regc\0", 32);
 
 /// The registration client's module descriptor ("mod-regc").
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_get_module() -> *mut pjsip_module {
-    guard(core::ptr::null_mut(), || {
-        let m = core::ptr::addr_of_mut!(REGC_MODULE);
-        (*m).name.ptr = core::ptr::addr_of_mut!(REGC_MODULE_NAME) as *mut core::ffi::c_char;
-        m
-    })
+    guard(core::ptr::null_mut(), || core::ptr::addr_of_mut!(REGC_MODULE))
 }
 
 #[no_mangle]
