@@ -6,13 +6,15 @@
  * memory each idle registered client costs. Uses only the pjproject API,
  * so it builds against pjproject too.
  *
- *   bench_regc [N]     (default 5000)   */
+ *   bench_regc [N] [tcp]     (default 5000, over UDP; with "tcp" every
+ *                            client registers over one TCP connection) */
 #define _POSIX_C_SOURCE 200809L
 #include <pjlib.h>
 #include <pjlib-util.h>
 #include <pjsip.h>
 #include <pjsip_ua.h>
 #include <arpa/inet.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int uas_fd;
+static int uas_fd, tcp_mode;
 static volatile int uas_stop;
 static int done;
 
@@ -70,9 +72,17 @@ static size_t copy_headers(const char *req, char *out, size_t cap)
     return len;
 }
 
-static void *uas(void *arg)
+/* The 200 OK for one request, into resp; its length. */
+static size_t answer(const char *req, char *resp, size_t cap)
 {
-    (void)arg;
+    size_t len = (size_t)snprintf(resp, cap, "SIP/2.0 200 OK\r\n");
+    len += copy_headers(req, resp + len, cap - len - 64);
+    len += (size_t)snprintf(resp + len, cap - len, "Expires: 3600\r\nContent-Length: 0\r\n\r\n");
+    return len;
+}
+
+static void *uas_udp(void)
+{
     char req[4096], resp[4096];
     while (!uas_stop) {
         struct sockaddr_in from;
@@ -81,12 +91,67 @@ static void *uas(void *arg)
         if (n <= 0)
             continue;
         req[n] = '\0';
-        size_t len = (size_t)snprintf(resp, sizeof(resp), "SIP/2.0 200 OK\r\n");
-        len += copy_headers(req, resp + len, sizeof(resp) - len - 64);
-        len += (size_t)snprintf(resp + len, sizeof(resp) - len, "Expires: 3600\r\nContent-Length: 0\r\n\r\n");
+        size_t len = answer(req, resp, sizeof(resp));
         sendto(uas_fd, resp, len, 0, (struct sockaddr *)&from, fl);
     }
     return NULL;
+}
+
+/* Over TCP: accepts connections and answers every message on them (the
+ * requests carry no body: each ends at its blank line). */
+enum { MAX_CONNS = 8, CONN_BUF = 1 << 16 };
+
+static void *uas_tcp(void)
+{
+    struct pollfd fds[1 + MAX_CONNS];
+    static char buf[MAX_CONNS][CONN_BUF];
+    size_t have[MAX_CONNS] = {0};
+    char resp[4096];
+    int nconn = 0;
+    fds[0].fd = uas_fd;
+    fds[0].events = POLLIN;
+    while (!uas_stop) {
+        if (poll(fds, (nfds_t)(1 + nconn), 100) <= 0)
+            continue;
+        if ((fds[0].revents & POLLIN) && nconn < MAX_CONNS) {
+            int c = accept(uas_fd, NULL, NULL);
+            if (c >= 0) {
+                fds[1 + nconn].fd = c;
+                fds[1 + nconn].events = POLLIN;
+                have[nconn++] = 0;
+            }
+        }
+        for (int i = 0; i < nconn; i++) {
+            if (!(fds[1 + i].revents & POLLIN))
+                continue;
+            ssize_t n = read(fds[1 + i].fd, buf[i] + have[i], CONN_BUF - 1 - have[i]);
+            if (n <= 0)
+                continue;
+            have[i] += (size_t)n;
+            buf[i][have[i]] = '\0';
+            char *start = buf[i], *end;
+            while ((end = strstr(start, "\r\n\r\n")) != NULL) {
+                end[2] = '\0';
+                if (strncmp(start, "REGISTER", 8) == 0) {
+                    size_t len = answer(start, resp, sizeof(resp));
+                    if (write(fds[1 + i].fd, resp, len) < 0)
+                        break;
+                }
+                start = end + 4;
+            }
+            have[i] -= (size_t)(start - buf[i]);
+            memmove(buf[i], start, have[i]);
+        }
+    }
+    for (int i = 0; i < nconn; i++)
+        close(fds[1 + i].fd);
+    return NULL;
+}
+
+static void *uas(void *arg)
+{
+    (void)arg;
+    return tcp_mode ? uas_tcp() : uas_udp();
 }
 
 static void on_reg(struct pjsip_regc_cbparam *param)
@@ -98,16 +163,19 @@ static void on_reg(struct pjsip_regc_cbparam *param)
 int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 5000;
+    tcp_mode = argc > 2 && strcmp(argv[2], "tcp") == 0;
     struct sockaddr_in a;
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    uas_fd = socket(AF_INET, SOCK_DGRAM, 0);
+    uas_fd = socket(AF_INET, tcp_mode ? SOCK_STREAM : SOCK_DGRAM, 0);
     struct timeval tv = {0, 100000};
     setsockopt(uas_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     int big = 8 << 20;
     setsockopt(uas_fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
     bind(uas_fd, (struct sockaddr *)&a, sizeof(a));
+    if (tcp_mode)
+        listen(uas_fd, 16);
     socklen_t al = sizeof(a);
     getsockname(uas_fd, (struct sockaddr *)&a, &al);
     pthread_t th;
@@ -124,9 +192,11 @@ int main(int argc, char **argv)
     pj_str_t lo = pj_str("127.0.0.1");
     pj_sockaddr_in_init(&local, &lo, 0);
     pjsip_udp_transport_start(endpt, &local, NULL, 1, NULL);
+    if (tcp_mode)
+        pjsip_tcp_transport_start(endpt, &local, 1, NULL);
 
     char srv[64];
-    snprintf(srv, sizeof(srv), "sip:127.0.0.1:%d", ntohs(a.sin_port));
+    snprintf(srv, sizeof(srv), "sip:127.0.0.1:%d%s", ntohs(a.sin_port), tcp_mode ? ";transport=tcp" : "");
     pjsip_regc **regs = calloc((size_t)n, sizeof(*regs));
     long rss0 = rss_kib();
     double t0 = now_ms();
@@ -155,7 +225,7 @@ int main(int argc, char **argv)
         pjsip_endpt_handle_events(endpt, &tick);
     long rss1 = rss_kib();
 
-    printf("registrations: %d of %d in %.1f ms = %.0f registrations/s\n", done, n, took, done / (took / 1000.0));
+    printf("%s registrations: %d of %d in %.1f ms = %.0f registrations/s\n", tcp_mode ? "TCP" : "UDP", done, n, took, done / (took / 1000.0));
     printf("memory: %.0f bytes per idle registered regc (RSS %ld -> %ld KiB)\n",
            (double)(rss1 - rss0) * 1024.0 / n, rss0, rss1);
 
