@@ -40,6 +40,12 @@ const MAX_READS_PER_ROUND: usize = 1024;
 /// How long an outgoing connection nobody holds stays open
 /// (pjsip's `PJSIP_TRANSPORT_IDLE_TIME`, 33 s).
 pub const IDLE_CLOSE_MS: u64 = 33_000;
+
+thread_local! {
+    /// The buffer datagrams are read into, kept between rounds.
+    static DATAGRAM_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// A request this long or longer, bound for UDP, goes over TCP when it can
 /// (RFC 3261 18.1.1; pjsip's `PJSIP_UDP_SIZE_THRESHOLD`).
 pub const UDP_SIZE_THRESHOLD: usize = 1300;
@@ -258,6 +264,10 @@ pub struct Endpoint {
     config: Mutex<Option<ConfigSource>>,
     /// eventfd that ends the loop's wait when another thread adds work.
     wake_fd: std::os::fd::OwnedFd,
+    /// Threads inside handle_events' poll (or about to enter it): only
+    /// they need the eventfd written; a lone thread adding work between
+    /// its own polls does not pay a syscall for it.
+    polling: std::sync::atomic::AtomicUsize,
     me: Weak<Endpoint>,
 }
 
@@ -313,6 +323,7 @@ impl Endpoint {
             allow: Mutex::new(Vec::new()),
             config: Mutex::new(None),
             wake_fd,
+            polling: std::sync::atomic::AtomicUsize::new(0),
             me: me.clone(),
         }))
     }
@@ -334,6 +345,12 @@ impl Endpoint {
     /// Ends a wait in progress in `handle_events` on another thread.
     pub fn wake(&self) {
         use std::os::fd::AsRawFd;
+        // Paired with handle_events: it counts itself in before it reads
+        // the state under the lock, and work is added under the lock before
+        // this load, so either the poller sees the work or we see it.
+        if self.polling.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            return;
+        }
         let one: u64 = 1;
         // SAFETY: writes 8 bytes from a valid u64 to our eventfd.
         unsafe { libc::write(self.wake_fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
@@ -643,6 +660,7 @@ impl Endpoint {
     pub fn handle_events(self: &Arc<Self>, max_wait: Option<Duration>) -> usize {
         let mut handled = self.run_timers();
         let now = self.now();
+        self.polling.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let (mut fds, sources, udps, next) = {
             use std::os::fd::AsRawFd;
             let inner = self.inner.lock();
@@ -680,12 +698,16 @@ impl Endpoint {
         };
         // SAFETY: fds is a valid array of pollfd for the duration of the call.
         let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
+        self.polling.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         if ready > 0 {
             if fds.last().is_some_and(|f| f.revents & libc::POLLIN != 0) {
                 self.drain_wake();
             }
-            // Datagrams are read without the lock, one socket at a time.
-            let mut buf = vec![0u8; MAX_DATAGRAM];
+            // Datagrams are read without the lock, one socket at a time, into
+            // this thread's buffer (taken, so that a nested call from a
+            // callback gets a fresh one).
+            let mut buf = DATAGRAM_BUF.with(|b| b.take());
+            buf.resize(MAX_DATAGRAM, 0);
             let mut streams = Vec::new();
             for (pfd, id) in fds.iter().zip(sources.iter()) {
                 if pfd.revents == 0 {
@@ -706,6 +728,7 @@ impl Endpoint {
                     None => streams.push((*id, pfd.revents)),
                 }
             }
+            DATAGRAM_BUF.with(|b| b.replace(buf));
             if !streams.is_empty() {
                 handled += streams.len();
                 self.on_stream_ready(&streams);

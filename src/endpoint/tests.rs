@@ -269,3 +269,41 @@ fn small_request_and_disabled_switch_stay_on_udp() {
     ep.set_config_source(RuntimeConfig::default);
     assert_ne!(send_padded(1500), Ok(uid));
 }
+
+#[derive(Default)]
+struct TimerSeen(Mutex<Option<Instant>>);
+
+impl Owner for TimerSeen {
+    fn on_tsx_final(self: Arc<Self>, _ep: &Arc<Endpoint>, _fin: TsxFinal) {}
+    fn on_timer(self: Arc<Self>, _ep: &Arc<Endpoint>, _token: u64) {
+        *self.0.lock() = Some(Instant::now());
+    }
+    fn on_shutdown(self: Arc<Self>) {}
+}
+
+/// Work added by another thread reaches a thread blocked in the loop: the
+/// eventfd is written while someone polls.
+#[test]
+fn a_timer_scheduled_from_another_thread_wakes_the_poller() {
+    let ep = Endpoint::new().expect("endpoint");
+    let seen = Arc::new(TimerSeen::default());
+    let poller = {
+        let ep = ep.clone();
+        let seen = seen.clone();
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while seen.0.lock().is_none() && Instant::now() < deadline {
+                // Long enough that only a wake-up makes the timer on time.
+                ep.handle_events(Some(Duration::from_secs(3)));
+            }
+        })
+    };
+    // Let the poller block first (no timers, no transports).
+    std::thread::sleep(Duration::from_millis(100));
+    let owner: Arc<dyn Owner> = seen.clone();
+    let asked = Instant::now();
+    ep.schedule(ep.now() + 20, Arc::downgrade(&owner), 1);
+    poller.join().expect("poller");
+    let fired = seen.0.lock().expect("the timer fired");
+    assert!(fired.duration_since(asked) < Duration::from_millis(1000), "{:?}", fired.duration_since(asked));
+}
