@@ -576,6 +576,17 @@ int h_summary(const char *name)
     return h_failures ? 1 : 0;
 }
 
+pjsip_cred_info h_cred(const char *realm, const char *username, const char *password)
+{
+    pjsip_cred_info c;
+    memset(&c, 0, sizeof(c));
+    c.realm = pj_str((char *)realm);
+    c.scheme = pj_str("digest");
+    c.username = pj_str((char *)username);
+    c.data = pj_str((char *)password);
+    return c;
+}
+
 int h_is_regc_transport(const pjsip_transport *tp)
 {
     return H.reliable ? tp != NULL && tp != H.tp : tp == H.tp;

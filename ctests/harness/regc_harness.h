@@ -154,6 +154,9 @@ void h_setup_at(const char *file, int line, const char *func, const char *regist
 double h_now_ms(void);
 /* Sets T1, T2 and TD (Timer F) with pjsip_tsx_set_timers. */
 void h_fast_timers(unsigned t1, unsigned t2, unsigned td);
+/* A plain-password digest credential (realm "*" matches any realm). The
+ * strings must outlive its use. */
+pjsip_cred_info h_cred(const char *realm, const char *username, const char *password);
 /* Whether $REGC_TRANSPORT names TCP or TLS (usable before h_setup). */
 int h_reliable(void);
 /* Whether `tp` (e.g. get_info's transport) is what a registration over H's

@@ -14,15 +14,10 @@ static int same_tdata, auth_retry;
 
 static void session_init(pj_bool_t initial_auth)
 {
-    pjsip_cred_info cred;
+    pjsip_cred_info cred = h_cred("r", "alice", "secret");
     pjsip_auth_clt_pref pref;
     pool = pjsip_endpt_create_pool(H.endpt, "authapi", 1000, 1000);
     CHECK_INT(pjsip_auth_clt_init(&sess, H.endpt, pool, 0), PJ_SUCCESS);
-    memset(&cred, 0, sizeof(cred));
-    cred.realm = pj_str("r");
-    cred.scheme = pj_str("digest");
-    cred.username = pj_str("alice");
-    cred.data = pj_str("secret");
     CHECK_INT(pjsip_auth_clt_set_credentials(&sess, 1, &cred), PJ_SUCCESS);
     memset(&pref, 0, sizeof(pref));
     pref.initial_auth = initial_auth;
@@ -110,14 +105,9 @@ static void test_reinit_req(void)
 /* No credential for the challenge's realm: PJSIP_ENOCREDENTIAL. */
 static void test_reinit_without_matching_credentials(void)
 {
-    pjsip_cred_info other;
+    pjsip_cred_info other = h_cred("elsewhere", "bob", "x");
     h_setup(AUTH_JSON);
     session_init(PJ_FALSE);
-    memset(&other, 0, sizeof(other));
-    other.realm = pj_str("elsewhere");
-    other.scheme = pj_str("digest");
-    other.username = pj_str("bob");
-    other.data = pj_str("x");
     CHECK_INT(pjsip_auth_clt_set_credentials(&sess, 1, &other), PJ_SUCCESS);
     reinit_status = -1;
     send_answer = 0;
@@ -160,12 +150,7 @@ static void test_helpers(void)
     CHECK_INT(pjsip_auth_is_algorithm_supported(PJSIP_AUTH_ALGORITHM_SHA256), 1);
 
     pj_pool_t *p = pjsip_endpt_create_pool(H.endpt, "helpers", 1000, 1000);
-    pjsip_cred_info c1, c2;
-    memset(&c1, 0, sizeof(c1));
-    c1.realm = pj_str("r");
-    c1.scheme = pj_str("digest");
-    c1.username = pj_str("alice");
-    c1.data = pj_str("secret");
+    pjsip_cred_info c1 = h_cred("r", "alice", "secret"), c2;
     pjsip_cred_info_dup(p, &c2, &c1);
     CHECK(c2.username.ptr != c1.username.ptr);
     CHECK_INT(pjsip_cred_info_cmp(&c1, &c2), 0);

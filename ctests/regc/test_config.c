@@ -160,12 +160,7 @@ static void test_auth_session_parent(void)
     pj_pool_t *pool = pjsip_endpt_create_pool(H.endpt, "auth", 512, 512);
     pjsip_auth_clt_sess parent;
     CHECK_INT(pjsip_auth_clt_init(&parent, H.endpt, pool, 0), PJ_SUCCESS);
-    pjsip_cred_info cred;
-    memset(&cred, 0, sizeof(cred));
-    cred.realm = pj_str("r");
-    cred.scheme = pj_str("digest");
-    cred.username = pj_str("alice");
-    cred.data = pj_str("secret");
+    pjsip_cred_info cred = h_cred("r", "alice", "secret");
     CHECK_INT(pjsip_auth_clt_set_credentials(&parent, 1, &cred), PJ_SUCCESS);
     CHECK_INT(parent.cred_cnt, 1);
     CHECK(pjsip_regc_get_auth_sess(regc) != NULL);

@@ -94,12 +94,7 @@ static void test_tsx_callback_rewrites_contact(void)
 {
     h_setup("{\"realm\":\"r\",\"users\":{\"alice\":\"secret\"},\"auth\":{},\"default\":{\"code\":200,\"contact\":\"request\"}}");
     pjsip_regc *regc = h_regc(60);
-    pjsip_cred_info cred;
-    memset(&cred, 0, sizeof(cred));
-    cred.realm = pj_str("*");
-    cred.scheme = pj_str("digest");
-    cred.username = pj_str("alice");
-    cred.data = pj_str("secret");
+    pjsip_cred_info cred = h_cred("*", "alice", "secret");
     pjsip_regc_set_credentials(regc, 1, &cred);
     CHECK_INT(pjsip_regc_set_reg_tsx_cb(regc, &tsx_cb), PJ_SUCCESS);
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);

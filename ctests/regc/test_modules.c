@@ -101,12 +101,7 @@ static void test_logger_sees_everything(void)
     CHECK_INT(app.id, 5);
 
     pjsip_regc *regc = h_regc(60);
-    pjsip_cred_info cred;
-    memset(&cred, 0, sizeof(cred));
-    cred.realm = pj_str("*");
-    cred.scheme = pj_str("digest");
-    cred.username = pj_str("alice");
-    cred.data = pj_str("secret");
+    pjsip_cred_info cred = h_cred("*", "alice", "secret");
     CHECK_INT(pjsip_regc_set_credentials(regc, 1, &cred), PJ_SUCCESS);
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
     CHECK(h_wait_callbacks(1, 5000));

@@ -199,12 +199,7 @@ static void test_auth_retry_over_tcp(void)
 {
     setup("{\"realm\":\"r\",\"users\":{\"alice\":\"secret\"},\"auth\":{}}", 1, 1);
     pjsip_regc *regc = padded_regc(60, 1400);
-    pjsip_cred_info cred;
-    memset(&cred, 0, sizeof(cred));
-    cred.realm = pj_str("*");
-    cred.scheme = pj_str("digest");
-    cred.username = pj_str("alice");
-    cred.data = pj_str("secret");
+    pjsip_cred_info cred = h_cred("*", "alice", "secret");
     CHECK_INT(pjsip_regc_set_credentials(regc, 1, &cred), PJ_SUCCESS);
     register_and_wait(regc, 1);
     CHECK_INT(H.rec[0].code, 200);

@@ -24,12 +24,7 @@ static void test_register_unregister(void)
 {
     setup_tcp("{\"realm\":\"r\",\"users\":{\"alice\":\"secret\"},\"auth\":{},\"default\":{\"code\":200,\"contact\":\"request\"}}");
     pjsip_regc *regc = h_regc(120);
-    pjsip_cred_info cred;
-    memset(&cred, 0, sizeof(cred));
-    cred.realm = pj_str("*");
-    cred.scheme = pj_str("digest");
-    cred.username = pj_str("alice");
-    cred.data = pj_str("secret");
+    pjsip_cred_info cred = h_cred("*", "alice", "secret");
     CHECK_INT(pjsip_regc_set_credentials(regc, 1, &cred), PJ_SUCCESS);
     CHECK_INT(h_register(regc, PJ_TRUE), PJ_SUCCESS);
     CHECK(h_wait_callbacks(1, 5000));
