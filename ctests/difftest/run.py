@@ -428,7 +428,13 @@ def wire_data(setup_ev):
             if m:
                 num = int(m.group(1))
                 cseq0.setdefault(header_value(lines, "Call-ID"), num)
-        f = {"source": "%s %s" % (r["transport"], ctx.norm(r["peer"]))}
+        # A connection's port is ephemeral in a port space of its own: it may
+        # carry the number of another role's UDP port, so it is named first.
+        conn = None
+        if r["transport"] in ("TCP", "TLS"):
+            conn = re.compile(r"(?<=:)%s(?![0-9A-Za-z])" % re.escape(r["peer"].rsplit(":", 1)[-1]))
+        norm = (lambda t: ctx.norm(conn.sub("<port:connection>", t))) if conn else ctx.norm
+        f = {"source": "%s %s" % (r["transport"], norm(r["peer"]))}
         for j, l in enumerate(lines):
             name = l.split(":", 1)[0].strip() if j else "request-line"
             v = l
@@ -438,7 +444,7 @@ def wire_data(setup_ev):
                 n, _, val = l.partition(":")
                 left, at, host = val.strip().partition("@")
                 v = "%s: %s%s%s" % (n, shape(left), at, host)
-            f["h%02d %s" % (j, name)] = ctx.norm(v)
+            f["h%02d %s" % (j, name)] = norm(v)
         if body.strip():
             f["body"] = ctx.norm(body)
         out.append({"f": f, "t": r["t"] - reqs[0]["t"],
