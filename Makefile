@@ -5,6 +5,7 @@
 #   make interop         the C scenarios against real Kamailio and SIPp (installs them)
 #   make demo-kamailio   register examples/register.c against a real Kamailio
 #   make install PREFIX=/usr/local
+#   make hosted          the hosted build: build/hosted/libpjsip_regc_hosted.{so,a}
 
 PREFIX ?= /usr/local
 CARGO ?= cargo
@@ -23,6 +24,7 @@ ORACLE_DIR ?= $(BUILD)/oracle
 ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
 .PHONY: all release debug header check-header header-compat test rust-test ctest ctest-transports pytest demo \
+	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-e2e \
 	install clean bench \
 	interop demo-kamailio
 
@@ -46,6 +48,7 @@ check-header: debug
 
 rust-test:
 	$(CARGO) test --quiet
+	$(CARGO) test --quiet --features hosted --target-dir target/hosted
 
 pytest:
 	$(PYTHON) -m unittest discover -s ctests -p 'test_*.py'
@@ -102,7 +105,7 @@ $(BUILD)/interop/%: ctests/interop/%.c $(INTEROP_DEPS) $(HARNESS_SRCS) $(HARNESS
 interop: debug check-header $(INTEROP_BINS)
 	@./ctests/interop/run.sh $(BUILD)/interop
 
-test: rust-test check-header pytest ctest difftest symbols interop
+test: rust-test check-header pytest ctest difftest symbols interop hosted-test
 
 demo: release check-header
 	@mkdir -p $(BUILD)
@@ -119,13 +122,51 @@ demo-kamailio: release check-header
 	$(CC) $(CWARN) -O2 -Iinclude -Ictests/harness -o $(BUILD)/register examples/register.c ctests/harness/registrar_client.c $(LIB_RELEASE) $(SYSLIBS)
 	./ctests/interop/demo-kamailio.sh $(BUILD)/register $(ARGS)
 
-bench: release check-header $(ORACLE_STAMP)
+bench: release check-header $(ORACLE_STAMP) hosted
 	@mkdir -p $(BUILD)
 	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/bench_regc bench/bench_regc.c $(LIB_RELEASE) $(SYSLIBS)
 	ORACLE_DIR=$(ORACLE_DIR) ORACLE_CFLAGS="-std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Iinclude" \
 	  ctests/difftest/oracle.sh link $(BUILD)/bench_regc_pjproject bench/bench_regc.c
 	@echo "== this library"; ./$(BUILD)/bench_regc $(N)
 	@echo "== pjproject 2.15.1"; ./$(BUILD)/bench_regc_pjproject $(N)
+	@echo "== inside pjproject 2.15.1: its own regc against the hosted build (valgrind, then CPU time)"
+	bench/hosted_bench.sh $(BUILD)/bench_regc_pjproject $(HOSTED_SO)
+
+# ---- the hosted build (../shared/ref/hosted-regc.md) ----
+#   make hosted          build/hosted/libpjsip_regc_hosted.so (LD_PRELOAD it, or
+#                        link it before libpjsip-ua) and .a (one object, only
+#                        pjsip_regc_* global; link it right after -lpjsua)
+#   make hosted-test     exported symbols; the difftest scenarios run inside the
+#                        wheel's real pjproject with the hosted regc preloaded
+#                        (and linked statically) against the wheel alone; the
+#                        pjsua2 programs of ctests/hosted against both wheels
+HOSTED_DIR := $(BUILD)/hosted
+HOSTED_SO := $(HOSTED_DIR)/libpjsip_regc_hosted.so
+HOSTED_A := $(HOSTED_DIR)/libpjsip_regc_hosted.a
+HOSTED_DIFFTEST_TRANSPORTS ?= tcp
+
+hosted:
+	$(CARGO) build --release --features hosted --target-dir target/hosted
+	$(CARGO) build --release --features hosted-static --target-dir target/hosted-static
+	ctests/hosted/package.sh target/hosted/release/libpjsip_regc.so target/hosted-static/release/libpjsip_regc.a $(HOSTED_DIR)
+
+hosted-symbols: hosted
+	ctests/hosted/symbols.sh $(HOSTED_SO) $(HOSTED_A)
+
+hosted-difftest: hosted $(ORACLE_STAMP)
+	@status=0; \
+	ORACLE_DIR=$(ORACLE_DIR) CC=$(CC) $(PYTHON) ctests/difftest/run.py --build-dir $(BUILD)/difftest --hosted $(HOSTED_SO) || status=1; \
+	for t in $(HOSTED_DIFFTEST_TRANSPORTS); do \
+	  ORACLE_DIR=$(ORACLE_DIR) CC=$(CC) $(PYTHON) ctests/difftest/run.py --build-dir $(BUILD)/difftest --no-build \
+	    --hosted $(HOSTED_SO) --transport $$t || status=1; done; \
+	ORACLE_DIR=$(ORACLE_DIR) CC=$(CC) $(PYTHON) ctests/difftest/run.py --build-dir $(BUILD)/difftest --hosted-static $(HOSTED_A) || status=1; \
+	exit $$status
+
+# A host it does not know: forwarded (shared), refused at start (static).
+hosted-unknown: hosted-difftest
+	ORACLE_DIR=$(ORACLE_DIR) ctests/hosted/unknown_host.sh $(HOSTED_SO) $(HOSTED_A) $(BUILD)/hosted-unknown
+
+hosted-test: hosted-symbols hosted-difftest hosted-unknown
 
 # ---- differential test against real pjproject ----
 #   make difftest   build each ctests/regc scenario twice (ours: the test

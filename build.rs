@@ -9,6 +9,11 @@ use std::env;
 use std::path::PathBuf;
 
 fn main() {
+    // The hosted build declares no C API of its own beyond pjproject's.
+    if env::var_os("CARGO_FEATURE_HOSTED").is_some() {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libpjsip_regc_hosted.so");
+        return;
+    }
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=src/ffi");

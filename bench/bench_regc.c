@@ -7,7 +7,11 @@
  * so it builds against pjproject too.
  *
  *   bench_regc [N] [tcp]     (default 5000, over UDP; with "tcp" every
- *                            client registers over one TCP connection) */
+ *                            client registers over one TCP connection)
+ *
+ * BENCH_SETTLE_MS (default 5500) is how long it waits after the last
+ * response for the transactions to end before measuring memory; 0 skips
+ * that (for instruction counts, where idle polling would only add noise). */
 #define _POSIX_C_SOURCE 200809L
 #include <pjlib.h>
 #include <pjlib-util.h>
@@ -221,7 +225,9 @@ int main(int argc, char **argv)
     double took = now_ms() - t0;
     /* Let the transactions finish (Timer K) so only idle clients remain. */
     double settle = now_ms();
-    while (now_ms() - settle < 5500)
+    const char *settle_env = getenv("BENCH_SETTLE_MS");
+    double settle_ms = settle_env ? atof(settle_env) : 5500;
+    while (now_ms() - settle < settle_ms)
         pjsip_endpt_handle_events(endpt, &tick);
     long rss1 = rss_kib();
 

@@ -3,10 +3,16 @@
 
 pub mod ffi;
 pub mod status;
-pub mod timer;
-pub mod tsx;
 pub mod auth;
 pub mod reg;
-pub mod endpoint;
 pub mod sip;
+#[cfg(not(feature = "hosted"))]
+pub mod timer;
+#[cfg(not(feature = "hosted"))]
+pub mod tsx;
+#[cfg(not(feature = "hosted"))]
+pub mod endpoint;
+#[cfg(not(feature = "hosted"))]
 pub mod transport;
+#[cfg(feature = "hosted")]
+pub mod hosted;

@@ -10,6 +10,10 @@
 #   ctests/difftest/oracle.sh cflags         -DORACLE_LACKS_<fn> for oracle_init.c
 #   ctests/difftest/oracle.sh link OUT SRC.. compile + link one oracle program
 #                                            (adds oracle_init.c and the flags)
+#   ORACLE_FIRST=LIB.a ... link OUT SRC..    the same with LIB.a linked before
+#                                            pjproject (the hosted build's
+#                                            static archive, which then
+#                                            serves pjsip_regc_*)
 #   ctests/difftest/oracle.sh smoke          build and run oracle_smoke.c
 #   ctests/difftest/oracle.sh line           print the full link line (info)
 #
@@ -87,6 +91,10 @@ cflags() {
   local so s out=""
   so=$(find_so) || die "oracle not installed: run '$0 install'"
   for s in $MAYBE_MISSING; do
+    # What ORACLE_FIRST defines needs no stub.
+    if [ -n "${ORACLE_FIRST:-}" ] && nm -g --defined-only "$ORACLE_FIRST" 2>/dev/null | awk '{print $NF}' | grep -qx "$s"; then
+      continue
+    fi
     if ! nm -D --defined-only "$so" | awk '{print $NF}' | grep -qx "$s"; then
       out="$out -DORACLE_LACKS_$s"
     fi
@@ -99,7 +107,12 @@ do_link() {
   local out=$1; shift
   mkdir -p "$(dirname "$out")"
   # shellcheck disable=SC2046,SC2086
-  $CC $ORACLE_CFLAGS -o "$out" "$@" $(cflags) "$HERE/oracle_init.c" $(ldflags)
+  if [ -n "${ORACLE_FIRST:-}" ]; then
+    # The Rust runtime inside the archive needs these from the system.
+    $CC $ORACLE_CFLAGS -o "$out" "$@" $(cflags) "$HERE/oracle_init.c" "$ORACLE_FIRST" $(ldflags) -lgcc_s -lutil -lrt
+  else
+    $CC $ORACLE_CFLAGS -o "$out" "$@" $(cflags) "$HERE/oracle_init.c" $(ldflags)
+  fi
 }
 
 do_smoke() {

@@ -73,7 +73,10 @@ def build_one(kind, name, src, out, args):
     """Build one binary; returns (ok, message)."""
     inputs = [src] + HARNESS + glob.glob("ctests/harness/*.h") + \
         glob.glob("include/**/*.h", recursive=True)
-    if kind == "ours" and not args.self_test:
+    if kind == "ours" and args.hosted_static:
+        inputs += [args.hosted_static, os.path.join(HERE, "oracle_init.c"), os.path.join(HERE, "oracle.sh")]
+        cmd = [os.path.join(HERE, "oracle.sh"), "link", out, src] + HARNESS
+    elif kind == "ours" and not args.self_test:
         inputs.append(args.lib)
         cmd = [args.cc] + shlex.split(OURS_CFLAGS) + ["-o", out, src] + HARNESS + \
             [args.lib] + shlex.split(SYSLIBS)
@@ -86,6 +89,8 @@ def build_one(kind, name, src, out, args):
     if os.path.exists(out):
         os.unlink(out)
     env = dict(os.environ, CC=args.cc)
+    if kind == "ours" and args.hosted_static:
+        env["ORACLE_FIRST"] = args.hosted_static
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode != 0:
         lines = [l for l in (r.stderr + r.stdout).splitlines() if l.strip()]
@@ -161,8 +166,11 @@ PJ_GUID32 = re.compile(r"[A-Za-z0-9.-]{32}")
 
 
 def is_guid(v):
+    # 32 random characters hold no digit once in about 230 draws: mixed
+    # case is enough then.
     return bool(UUID.fullmatch(v) or (PJ_GUID32.fullmatch(v) and re.search(r"[A-Za-z]", v)
-                                      and re.search(r"\d", v)))
+                                      and (re.search(r"\d", v)
+                                           or (re.search(r"[a-z]", v) and re.search(r"[A-Z]", v)))))
 
 
 def shape(v):
@@ -719,6 +727,25 @@ def compare(name, ours, oracle, res_o, res_p, args):
 
 # ------------------------------------------------------------------ known differences
 
+HOSTED_MARK = "pjsip_regc served by pjsip-regc-rs hosted"
+
+
+def hosted_served(rundir):
+    """True when the preloaded run's pjsip log says the hosted library took
+    over regc; otherwise what it said instead."""
+    try:
+        with open(os.path.join(rundir, "stdout.txt"), errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return "no stdout of the preloaded run"
+    if HOSTED_MARK in text:
+        return True
+    for line in text.splitlines():
+        if "regc-hosted" in line:
+            return "the hosted library did not serve: " + line.strip()
+    return "no line from the hosted library in the preloaded run's log"
+
+
 def load_known(path):
     """Lines: <key glob> :: <reason>, or re:<regex> :: <reason> (matched
     against the whole difference text). '#' starts a comment line."""
@@ -754,11 +781,11 @@ def match_known(d, known):
 
 # ------------------------------------------------------------------ main
 
-def load_not_compared():
+def load_not_compared(filename="not_compared.txt"):
     """Scenarios excluded from the comparison, with their reasons
-    (ctests/difftest/not_compared.txt)."""
+    (ctests/difftest/not_compared.txt; hosted_not_compared.txt for --hosted)."""
     out = {}
-    path = os.path.join(HERE, "not_compared.txt")
+    path = os.path.join(HERE, filename)
     if os.path.exists(path):
         for line in open(path, encoding="utf-8"):
             line = line.strip()
@@ -785,6 +812,12 @@ def main():
                     help="build the 'ours' side against the oracle too: every difference "
                          "then comes from randomness or timing, i.e. the normalisation")
     ap.add_argument("-v", "--verbose", action="store_true", help="also print KNOWN differences in full")
+    ap.add_argument("--hosted", metavar="SO",
+                    help="compare the oracle binary run with SO (the hosted build) preloaded against the "
+                         "oracle binary alone: pjproject's regc replaced inside real pjproject")
+    ap.add_argument("--hosted-static", metavar="A",
+                    help="like --hosted, with the program linked against A (the hosted build's static "
+                         "archive) placed before pjproject instead of a preloaded library")
     ap.add_argument("--transport", default="udp",
                     help="REGC_TRANSPORT for both sides (udp, tcp, udp6, tcp6, ...); scenarios that "
                          "run their own transports (REGC_OWN_TRANSPORTS) are left out unless udp")
@@ -793,7 +826,8 @@ def main():
 
     srcs = sorted(glob.glob("ctests/regc/test_*.c"))
     names = [os.path.splitext(os.path.basename(s))[0] for s in srcs]
-    skipped = load_not_compared()
+    skipped = load_not_compared("hosted_not_compared.txt" if args.hosted or args.hosted_static
+                                else "not_compared.txt")
     own_transports = set()
     if args.transport != "udp":
         for s in srcs:
@@ -818,7 +852,18 @@ def main():
         names = [n for n in wanted if n not in own_transports]
     if args.self_test:
         args.build_dir = os.path.join(args.build_dir, "self-test")
-    if not os.path.exists(args.lib) and not args.no_build and not args.self_test:
+    if args.hosted_static:
+        args.hosted_static = os.path.abspath(args.hosted_static)
+        args.build_dir = os.path.join(args.build_dir, "hosted-static")
+    hosted_lib = args.hosted or args.hosted_static
+    if hosted_lib:
+        if args.hosted:
+            args.hosted = os.path.abspath(args.hosted)
+        if not os.path.exists(hosted_lib):
+            print("difftest: %s missing: run make hosted" % hosted_lib)
+            print("difftest: 0 passed, %d failed" % len(names))
+            return 1
+    elif not os.path.exists(args.lib) and not args.no_build and not args.self_test:
         print("difftest: %s missing: build the library first" % args.lib)
         print("difftest: 0 passed, %d failed" % len(names))
         return 1
@@ -833,6 +878,12 @@ def main():
     bindir = os.path.join(args.build_dir, "bin")
     rundir = os.path.join(args.build_dir, "runs" if args.transport == "udp" else "runs-" + args.transport)
     env_extra = {"REGC_TRANSPORT": args.transport}
+    env_ours = dict(env_extra)
+    if args.hosted or args.hosted_static:
+        rundir = os.path.join(args.build_dir, "runs-hosted" + ("" if args.transport == "udp" else "-" + args.transport))
+        # The hosted library says at level 4 that it serves the process.
+        env_extra["REGC_LOG_LEVEL"] = "4"
+        env_ours = dict(env_extra, LD_PRELOAD=args.hosted) if args.hosted else dict(env_extra)
     t_start = time.monotonic()
 
     # build (two at a time)
@@ -842,15 +893,15 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
             for n in names:
                 src = "ctests/regc/%s.c" % n
-                for kind in ("ours", "oracle"):
+                for kind in (("oracle",) if args.hosted else ("ours", "oracle")):
                     out = os.path.join(bindir, kind, n)
                     jobs.append((n, kind, ex.submit(build_one, kind, n, src, out, args)))
             for n, kind, fut in jobs:
                 build[(n, kind)] = fut.result()
     passed = failed = 0
     for n in names:
-        bo = os.path.join(bindir, "ours", n)
         bp = os.path.join(bindir, "oracle", n)
+        bo = bp if args.hosted else os.path.join(bindir, "ours", n)
         problems = []
         for kind, b in (("ours", bo), ("oracle", bp)):
             ok, msg = build.get((n, kind), (os.path.exists(b), "%s binary %s missing" % (kind, b)))
@@ -874,15 +925,19 @@ def main():
             continue
         ro, rp = os.path.join(rundir, n, "ours"), os.path.join(rundir, n, "oracle")
         if args.serial:
-            res_o = run_one(bo, ro, args.timeout, env_extra)
+            res_o = run_one(bo, ro, args.timeout, env_ours)
             res_p = run_one(bp, rp, args.timeout, env_extra)
         else:
             with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
-                fo = ex.submit(run_one, bo, ro, args.timeout, env_extra)
+                fo = ex.submit(run_one, bo, ro, args.timeout, env_ours)
                 fp = ex.submit(run_one, bp, rp, args.timeout, env_extra)
                 res_o, res_p = fo.result(), fp.result()
         ev_o, ev_p = parse_trace(res_o["trace"]), parse_trace(res_p["trace"])
         diffs, st = compare(n, ev_o, ev_p, res_o, res_p, args)
+        if args.hosted or args.hosted_static:
+            served = hosted_served(ro)
+            if served is not True:
+                diffs.append(Diff("%s:hosted" % n, "", "", served))
         for d in diffs:
             d.known = match_known(d, known)
         unknown = [d for d in diffs if not d.known]
@@ -918,6 +973,10 @@ def main():
         else:
             passed += 1
     label = "difftest" if args.transport == "udp" else "difftest over %s" % args.transport
+    if args.hosted:
+        label = "hosted " + label
+    elif args.hosted_static:
+        label = "hosted-static " + label
     print("%s: %.0fs" % (label, time.monotonic() - t_start))
     print("%s: %d passed, %d failed" % (label, passed, failed))
     return 1 if failed else 0

@@ -426,7 +426,7 @@ void h_setup(const char *registrar_json)
     memset(&H, 0, sizeof(H));
     pj_init();
     pjlib_util_init();
-    pj_log_set_level(1);
+    pj_log_set_level(getenv("REGC_LOG_LEVEL") ? atoi(getenv("REGC_LOG_LEVEL")) : 1);
     pj_caching_pool_init(&H.cp, &pj_pool_factory_default_policy, 0);
     if (pjsip_endpt_create(&H.cp.factory, NULL, &H.endpt) != PJ_SUCCESS) {
         fprintf(stderr, "pjsip_endpt_create failed\n");

@@ -159,6 +159,9 @@ static void test_auth_session_parent(void)
     pjsip_regc *regc = registered("{\"realm\":\"r\",\"users\":{\"alice\":\"secret\"},\"auth\":{}}", 60);
     pj_pool_t *pool = pjsip_endpt_create_pool(H.endpt, "auth", 512, 512);
     pjsip_auth_clt_sess parent;
+    /* Zeroed as pjsua's accounts are: pjproject before 2.16 leaves the
+     * preferences to the caller. */
+    memset(&parent, 0, sizeof(parent));
     CHECK_INT(pjsip_auth_clt_init(&parent, H.endpt, pool, 0), PJ_SUCCESS);
     pjsip_cred_info cred = h_cred("r", "alice", "secret");
     CHECK_INT(pjsip_auth_clt_set_credentials(&parent, 1, &cred), PJ_SUCCESS);

@@ -6,19 +6,21 @@
 use super::auth_sess::{session_for, SessionRef};
 use super::endpt::{shared, EndptShared};
 use super::guard::{guard, guard_status};
+use super::handle::{borrow, contact_strings, with_handle};
 use super::rdata::Rdata;
 use super::types::*;
 use super::util::*;
 use crate::auth::{Credential, Pref, Random};
 use crate::endpoint::{Endpoint, Owner, Selection, TransportId, TsxFinal};
 use crate::nonnull;
-use crate::reg::{uuid, BuildEnv, Callback, Next, OutHeader, Outcome, Registration, Request, ResponseInfo};
+use crate::reg::busy::{Busy, Released};
+use crate::reg::template::Target;
+use crate::reg::{uuid, Callback, Next, OutHeader, Outcome, Registration, Request, ResponseInfo, RustOutbox, Template};
 use crate::sip::HdrKind;
 use crate::status::*;
 use crate::timer::TimerId;
 use core::ffi::{c_int, c_void};
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Weak};
 
 /// Randomness from the OS, for tags, branches, Call-IDs and cnonces,
@@ -77,6 +79,7 @@ impl Random for OsRandom {
 
 struct State {
     reg: Registration,
+    tpl: Template,
     timer: Option<(TimerId, u64)>,
     tp_sel: pjsip_tpselector,
     last_transport: Option<TransportId>,
@@ -90,7 +93,7 @@ struct State {
 pub struct Regc {
     shared: Arc<EndptShared>,
     state: Mutex<State>,
-    busy: AtomicI32,
+    busy: Busy,
     cb: Mutex<pjsip_regc_cb_fn>,
     tsx_cb: Mutex<pjsip_regc_tsx_cb_fn>,
     token: usize,
@@ -104,6 +107,24 @@ pub struct Regc {
 // pool and are guarded by the mutex.
 unsafe impl Send for State {}
 
+/// The outbox of one operation, over the regc's template.
+fn outbox<'a>(
+    tpl: &'a mut Template,
+    rnd: &'a mut OsRandom,
+    allow: &'a [String],
+    request_headers: &'a [OutHeader],
+    challenges: &'a [(bool, String)],
+) -> RustOutbox<'a> {
+    RustOutbox {
+        tpl,
+        request_headers,
+        allow: (!allow.is_empty()).then_some(allow),
+        rnd,
+        check_contact: super::cfg::check_contact(),
+        challenges,
+    }
+}
+
 impl Regc {
     fn handle(&self) -> *mut pjsip_regc {
         self as *const Regc as *mut pjsip_regc
@@ -111,15 +132,6 @@ impl Regc {
 
     fn pool(&self) -> *mut pj_pool_t {
         self.pool as *mut pj_pool_t
-    }
-
-    fn env<'a>(&self, rnd: &'a mut OsRandom, allow: &'a [String], request_headers: &'a [OutHeader]) -> BuildEnv<'a> {
-        BuildEnv {
-            request_headers,
-            allow: (!allow.is_empty()).then_some(allow),
-            rnd,
-            check_contact: super::cfg::check_contact(),
-        }
     }
 
     /// Keep the endpoint's refresh timer equal to what the state wants.
@@ -139,11 +151,14 @@ impl Regc {
 
     /// pjsip_regc_send's work, for the API and for internal retries.
     fn send(self: &Arc<Self>, mut req: Request) -> Status {
-        self.busy.fetch_add(1, Ordering::AcqRel);
+        self.busy.add();
         let prepared = {
-            let mut st = self.state.lock();
-            st.reg.prepare_send(&mut req).map(|()| {
-                let selected = st_selected(&st, &self.shared);
+            let mut guard = self.state.lock();
+            let st = &mut *guard;
+            let mut rnd = OsRandom;
+            let mut out = outbox(&mut st.tpl, &mut rnd, &[], &[], &[]);
+            st.reg.prepare_send(&mut req, &mut out).map(|()| {
+                let selected = st_selected(st, &self.shared);
                 (selected, st.via.clone())
             })
         };
@@ -185,9 +200,15 @@ impl Regc {
     }
 
     fn release_busy(&self) {
-        if self.busy.fetch_sub(1, Ordering::AcqRel) == 1 && self.state.lock().reg.is_deleting() {
+        if self.busy.release(|| self.pending_deletion()) {
             self.destroy_now();
         }
+    }
+
+    /// (marked for deletion, transaction pending).
+    fn pending_deletion(&self) -> (bool, bool) {
+        let st = self.state.lock();
+        (st.reg.is_deleting(), st.reg.has_tsx())
     }
 
     /// Frees the regc: the C handle's reference goes; pending closures that
@@ -252,9 +273,10 @@ fn st_selected(st: &State, shared: &EndptShared) -> Selection {
     shared.selection(&st.tp_sel)
 }
 
-fn response_info(fin: &TsxFinal) -> Outcome {
+/// The outcome of a transaction and the challenges of its response.
+fn response_info(fin: &TsxFinal) -> (Outcome, Vec<(bool, String)>) {
     let Some(r) = &fin.response else {
-        return Outcome::NoResponse { code: fin.code, reason: fin.reason.clone() };
+        return (Outcome::NoResponse { code: fin.code, reason: fin.reason.clone() }, Vec::new());
     };
     let msg = &r.msg;
     let challenges = msg
@@ -266,19 +288,19 @@ fn response_info(fin: &TsxFinal) -> Outcome {
             _ => None,
         })
         .collect();
-    Outcome::Response(ResponseInfo {
+    let outcome = Outcome::Response(ResponseInfo {
         code: fin.code,
         reason: msg.reason().unwrap_or_default().to_string(),
         contacts: msg.contacts().unwrap_or_default(),
         expires: msg.expires(),
         min_expires: msg.min_expires(),
-        challenges,
-    })
+    });
+    (outcome, challenges)
 }
 
 impl Owner for Regc {
     fn on_tsx_final(self: Arc<Self>, ep: &Arc<Endpoint>, fin: TsxFinal) {
-        self.busy.fetch_add(1, Ordering::AcqRel);
+        self.busy.add();
         let rdata = fin.response.as_ref().and_then(|r| Rdata::build(&self.shared, r));
         if fin.transport.is_some() {
             self.set_last_transport(fin.transport);
@@ -288,7 +310,7 @@ impl Owner for Regc {
             st.inflight_transport = None;
             st.reg.tsx_ended()
         };
-        let outcome = response_info(&fin);
+        let (outcome, challenges) = response_info(&fin);
         let tsx_cb = *self.tsx_cb.lock();
         if let (true, Some(f)) = (call_tsx_cb, tsx_cb) {
             let requested = self.state.lock().reg.requested();
@@ -318,11 +340,12 @@ impl Owner for Regc {
         let allow = ep.allow();
         let req_hdrs = self.shared.request_headers();
         let next = {
-            let mut st = self.state.lock();
+            let mut guard = self.state.lock();
+            let st = &mut *guard;
             let mut rnd = OsRandom;
-            let mut env = self.env(&mut rnd, &allow, &req_hdrs);
-            let next = st.reg.finish(&outcome, ep.now(), &mut env);
-            self.sync_timer(&mut st);
+            let mut out = outbox(&mut st.tpl, &mut rnd, &allow, &req_hdrs, &challenges);
+            let next = st.reg.finish(&outcome, ep.now(), &mut out);
+            self.sync_timer(st);
             next
         };
         match next {
@@ -348,7 +371,7 @@ impl Owner for Regc {
             st.reg.tsx_ended();
             st.reg.is_deleting()
         };
-        if deleting && self.busy.load(Ordering::Acquire) == 0 {
+        if deleting && !self.busy.is_busy() {
             self.destroy_now();
         }
     }
@@ -358,19 +381,20 @@ impl Owner for Regc {
         let req_hdrs = self.shared.request_headers();
         // As pjsip, the refresh holds a busy reference while it runs, so a
         // destroy from its callback is deferred until it is done.
-        self.busy.fetch_add(1, Ordering::AcqRel);
+        self.busy.add();
         let built = {
-            let mut st = self.state.lock();
-            if st.destroyed {
-                drop(st);
+            let mut guard = self.state.lock();
+            if guard.destroyed {
+                drop(guard);
                 self.release_busy();
                 return;
             }
+            let st = &mut *guard;
             st.timer = None;
             let mut rnd = OsRandom;
-            let mut env = self.env(&mut rnd, &allow, &req_hdrs);
-            let r = st.reg.on_refresh_timer(&mut env);
-            self.sync_timer(&mut st);
+            let mut out = outbox(&mut st.tpl, &mut rnd, &allow, &req_hdrs, &[]);
+            let r = st.reg.on_refresh_timer(&mut out);
+            self.sync_timer(st);
             r
         };
         let status = match built {
@@ -387,21 +411,14 @@ impl Owner for Regc {
 
 // ---- handle plumbing ----
 
-/// Borrows the regc behind a handle for the duration of a call.
-unsafe fn regc_arc(p: *mut pjsip_regc) -> Arc<Regc> {
-    let ptr = p as *const Regc;
-    Arc::increment_strong_count(ptr);
-    Arc::from_raw(ptr)
+fn with_regc(p: *mut pjsip_regc, f: impl FnOnce(&Arc<Regc>) -> Result<(), Status>) -> pj_status_t {
+    // SAFETY: a handle from pjsip_regc_create that the caller has not
+    // destroyed (pjsip's contract), or NULL.
+    unsafe { with_handle(p, f) }
 }
 
-fn with_regc(p: *mut pjsip_regc, f: impl FnOnce(&Arc<Regc>) -> Result<(), Status>) -> pj_status_t {
-    guard_status(|| {
-        nonnull!(p)?;
-        // SAFETY: a handle from pjsip_regc_create that the caller has not
-        // destroyed (the same contract as pjsip).
-        let r = unsafe { regc_arc(p) };
-        f(&r)
-    })
+unsafe fn regc_arc(p: *mut pjsip_regc) -> Arc<Regc> {
+    borrow(p)
 }
 
 static mut REGC_MODULE: pjsip_module = super::layers::module(b"mod-regc\0", 32);
@@ -432,6 +449,7 @@ pub unsafe extern "C" fn pjsip_regc_create(
             shared,
             state: Mutex::new(State {
                 reg: Registration::new(super::cfg::add_xuid_param()),
+                tpl: Template::default(),
                 timer: None,
                 tp_sel: core::mem::zeroed(),
                 last_transport: None,
@@ -441,7 +459,7 @@ pub unsafe extern "C" fn pjsip_regc_create(
                 from_c: empty_str(),
                 destroyed: false,
             }),
-            busy: AtomicI32::new(0),
+            busy: Busy::default(),
             cb: Mutex::new(Some(cb)),
             tsx_cb: Mutex::new(None),
             token: token as usize,
@@ -449,7 +467,7 @@ pub unsafe extern "C" fn pjsip_regc_create(
             auth_c: auth_c as usize,
             me: me.clone(),
         });
-        super::auth_sess::bind_embedded(auth_c, regc.state.lock().reg.own_auth());
+        super::auth_sess::bind_embedded(auth_c, regc.state.lock().tpl.own_auth());
         *p_regc = Arc::into_raw(regc) as *mut pjsip_regc;
         Ok(())
     })
@@ -467,7 +485,7 @@ pub unsafe extern "C" fn pjsip_regc_destroy2(regc: *mut pjsip_regc, force: pj_bo
         if force == 0 && st.reg.has_tsx() {
             return Err(PJ_EBUSY);
         }
-        if st.reg.has_tsx() || r.busy.load(Ordering::Acquire) > 0 {
+        if st.reg.has_tsx() || r.busy.is_busy() {
             st.reg.mark_deleting();
             *r.cb.lock() = None;
             return Ok(());
@@ -488,7 +506,7 @@ pub unsafe extern "C" fn pjsip_regc_get_info(regc: *mut pjsip_regc, info: *mut p
         *info = pjsip_regc_info {
             server_uri: st.srv_c,
             client_uri: st.from_c,
-            is_busy: c_int::from(r.busy.load(Ordering::Acquire) > 0 || st.reg.has_tsx()),
+            is_busy: c_int::from(r.busy.is_busy() || st.reg.has_tsx()),
             auto_reg: c_int::from(st.reg.autoreg()),
             interval: st.reg.granted(),
             next_reg: st.reg.next_reg(now),
@@ -506,13 +524,6 @@ pub unsafe extern "C" fn pjsip_regc_get_pool(regc: *mut pjsip_regc) -> *mut pj_p
         }
         regc_arc(regc).pool()
     })
-}
-
-unsafe fn contact_strings(ccnt: c_int, contact: *const pj_str_t) -> Result<Vec<String>, Status> {
-    if ccnt < 0 || (ccnt > 0 && contact.is_null()) {
-        return Err(PJ_EINVAL);
-    }
-    (0..ccnt as usize).map(|i| pj_string(&*contact.add(i)).ok_or(PJ_EINVAL)).collect()
 }
 
 #[no_mangle]
@@ -536,8 +547,11 @@ pub unsafe extern "C" fn pjsip_regc_init(
         let contacts = contact_strings(ccnt, contact)?;
         let refs: Vec<&str> = contacts.iter().map(String::as_str).collect();
         let cseq_base = (libc::rand() % 0xFFFF) as u32;
+        let target = Target::parse(&srv, &from, &to)?;
         let mut st = r.state.lock();
-        st.reg.init(&srv, &from, &to, &refs, expires, cseq_base, &mut OsRandom)?;
+        let call_id = uuid(&mut OsRandom);
+        st.reg.init(&refs, expires, cseq_base, call_id, &mut OsRandom)?;
+        st.tpl.target = Some(target);
         st.srv_c = super::pjlib::pool_strdup(r.pool(), srv.as_bytes());
         st.from_c = super::pjlib::pool_strdup(r.pool(), from.as_bytes());
         Ok(())
@@ -548,7 +562,7 @@ pub unsafe extern "C" fn pjsip_regc_init(
 pub unsafe extern "C" fn pjsip_regc_add_ref(regc: *mut pjsip_regc) {
     guard((), || {
         if !regc.is_null() {
-            regc_arc(regc).busy.fetch_add(1, Ordering::AcqRel);
+            regc_arc(regc).busy.add();
         }
     })
 }
@@ -560,21 +574,18 @@ pub unsafe extern "C" fn pjsip_regc_dec_ref(regc: *mut pjsip_regc) -> pj_status_
             return PJ_EINVAL;
         }
         let r = regc_arc(regc);
-        let was = r.busy.fetch_sub(1, Ordering::AcqRel);
-        let (deleting, pending) = {
-            let st = r.state.lock();
-            (st.reg.is_deleting(), st.reg.has_tsx())
-        };
-        if was == 1 && deleting {
-            // As pjsip: PJ_EGONE once the last reference of a regc marked
-            // for deletion goes; with a transaction still pending the memory
-            // goes when it ends.
-            if !pending {
-                r.destroy_now();
+        // As pjsip: PJ_EGONE once the last reference of a regc marked for
+        // deletion goes; with a transaction still pending the memory goes
+        // when it ends.
+        match r.busy.dec_ref(|| r.pending_deletion()) {
+            Released::Kept => PJ_SUCCESS,
+            Released::Gone { free_now } => {
+                if free_now {
+                    r.destroy_now();
+                }
+                PJ_EGONE
             }
-            return PJ_EGONE;
         }
-        PJ_SUCCESS
     })
 }
 
@@ -649,7 +660,7 @@ pub unsafe extern "C" fn pjsip_regc_set_credentials(regc: *mut pjsip_regc, count
         }
         let creds = credentials(count, cred)?;
         let mut st = r.state.lock();
-        st.reg.with_auth(|a| a.set_credentials(&creds))?;
+        st.tpl.with_auth(|a| a.set_credentials(&creds))?;
         super::auth_sess::mirror_credentials(r.auth_c as *mut pjsip_auth_clt_sess, count, cred);
         Ok(())
     })
@@ -664,7 +675,7 @@ pub unsafe fn pref(p: *const pjsip_auth_clt_pref) -> Result<Pref, Status> {
 pub unsafe extern "C" fn pjsip_regc_set_prefs(regc: *mut pjsip_regc, p: *const pjsip_auth_clt_pref) -> pj_status_t {
     with_regc(regc, |r| {
         let pref = pref(p)?;
-        r.state.lock().reg.with_auth(|a| a.set_prefs(&pref));
+        r.state.lock().tpl.with_auth(|a| a.set_prefs(&pref));
         Ok(())
     })
 }
@@ -680,7 +691,7 @@ pub unsafe extern "C" fn pjsip_regc_set_route_set(regc: *mut pjsip_regc, route_s
             routes.push(super::cobj::route_from_c(h).ok_or(PJSIP_EINVALIDHDR)?);
             h = (*h).next;
         }
-        r.state.lock().reg.set_route_set(routes);
+        r.state.lock().tpl.set_route_set(routes);
         Ok(())
     })
 }
@@ -715,7 +726,7 @@ pub unsafe extern "C" fn pjsip_regc_add_headers(regc: *mut pjsip_regc, hdr_list:
             headers.extend(super::tdata::out_header(h).ok_or(PJSIP_EINVALIDHDR)?);
             h = (*h).next;
         }
-        r.state.lock().reg.add_headers(headers);
+        r.state.lock().tpl.add_headers(headers);
         Ok(())
     })
 }
@@ -723,18 +734,19 @@ pub unsafe extern "C" fn pjsip_regc_add_headers(regc: *mut pjsip_regc, hdr_list:
 unsafe fn build(
     regc: *mut pjsip_regc,
     p_tdata: *mut *mut pjsip_tx_data,
-    f: impl FnOnce(&mut Registration, &mut BuildEnv) -> Result<Request, Status>,
+    f: impl FnOnce(&mut Registration, &mut RustOutbox) -> Result<Request, Status>,
 ) -> pj_status_t {
     with_regc(regc, |r| {
         nonnull!(p_tdata)?;
         let allow = r.shared.ep.allow();
         let req_hdrs = r.shared.request_headers();
         let req = {
-            let mut st = r.state.lock();
+            let mut guard = r.state.lock();
+            let st = &mut *guard;
             let mut rnd = OsRandom;
-            let mut env = r.env(&mut rnd, &allow, &req_hdrs);
-            let req = f(&mut st.reg, &mut env)?;
-            r.sync_timer(&mut st);
+            let mut out = outbox(&mut st.tpl, &mut rnd, &allow, &req_hdrs, &[]);
+            let req = f(&mut st.reg, &mut out)?;
+            r.sync_timer(st);
             req
         };
         *p_tdata = super::tdata::create(&r.shared, &req)?;
@@ -804,7 +816,7 @@ pub unsafe extern "C" fn pjsip_regc_send(regc: *mut pjsip_regc, tdata: *mut pjsi
 pub unsafe extern "C" fn pjsip_regc_set_auth_sess(regc: *mut pjsip_regc, session: *mut pjsip_auth_clt_sess) -> pj_status_t {
     with_regc(regc, |r| {
         let parent: Option<SessionRef> = if session.is_null() { None } else { Some(session_for(session).ok_or(PJ_EINVAL)?) };
-        r.state.lock().reg.set_auth_parent(parent);
+        r.state.lock().tpl.set_auth_parent(parent);
         Ok(())
     })
 }

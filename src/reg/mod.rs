@@ -1,28 +1,28 @@
 //! The registration client's state machine (pjsip_regc semantics), sans-IO.
 //!
-//! It builds REGISTER requests and decides what a final response means.
-//! Time (milliseconds, any epoch) and randomness come in as arguments; the
-//! driver (the endpoint) sends requests, runs the refresh timer found in
-//! `refresh_deadline()`, and calls the application's callbacks.
+//! It decides what goes into a REGISTER and what a final response means.
+//! Time (milliseconds, any epoch) and randomness come in as arguments. The
+//! request itself is materialised through an [`Outbox`]: the standalone
+//! build writes the Rust model of `template`, the hosted build a tdata of
+//! the host's pjsip. The driver sends requests, runs the refresh timer
+//! found in `refresh_deadline()`, and calls the application's callbacks.
 
+pub mod busy;
 pub mod expiration;
 pub mod refresh;
 pub mod print;
 pub mod request;
+pub mod template;
 
 #[cfg(test)]
 mod tests;
 
 pub use request::{OutHeader, Request};
+pub use template::{RustOutbox, Template};
 
-use crate::auth::{ClientSession, Random};
-use crate::sip::{
-    name_addr_cmp, parse_contact_list, parse_name_addr, parse_uri, CSeq, Contact, FromTo, NameAddr,
-    Param, Route, Uri, UriContext,
-};
+use crate::auth::Random;
+use crate::sip::{name_addr_cmp, parse_contact_list, Contact, NameAddr, Param, Uri, UriContext};
 use crate::status::*;
-use parking_lot::Mutex;
-use std::sync::Arc;
 
 /// PJSIP_REGC_EXPIRATION_NOT_SPECIFIED.
 pub const NOEXP: u32 = u32::MAX;
@@ -40,17 +40,34 @@ pub enum Op {
     Unregistering,
 }
 
-/// What building a request needs from the endpoint.
-pub struct BuildEnv<'a> {
-    /// The endpoint's request headers (Max-Forwards and whatever the
-    /// application added), copied into every new request right after Via
-    /// and the route set, as pjsip does.
-    pub request_headers: &'a [OutHeader],
-    /// The endpoint's Allow capability, if it has one.
-    pub allow: Option<&'a [String]>,
-    pub rnd: &'a mut dyn Random,
+/// How a build turns the state machine's decisions into a request. The
+/// state machine says what goes in and in which order; the outbox writes
+/// it in its own representation and answers challenges with its own
+/// digest client.
+pub trait Outbox {
+    /// The build's request: the Rust model, or a host `pjsip_tx_data`.
+    type Req;
+    /// A new REGISTER with everything that precedes the Contact headers:
+    /// Via, the route set, the endpoint's request headers, From with a new
+    /// tag, To, Call-ID, CSeq, the initial Authorization when preferred
+    /// and the application's added headers.
+    fn begin(&mut self, call_id: &str, cseq: u32) -> Result<Self::Req, Status>;
+    fn add_contact(&mut self, req: &mut Self::Req, contact: &Contact) -> Result<(), Status>;
+    /// `Contact: *`.
+    fn add_star_contact(&mut self, req: &mut Self::Req) -> Result<(), Status>;
+    fn add_expires(&mut self, req: &mut Self::Req, expires: u32) -> Result<(), Status>;
+    /// The endpoint's Allow header, when the endpoint has one.
+    fn add_allow(&mut self, req: &mut Self::Req) -> Result<(), Status>;
+    /// Writes the CSeq of a request about to be sent and returns the value
+    /// of its Expires header, if it has one.
+    fn stamp(&mut self, req: &mut Self::Req, cseq: u32) -> Option<u32>;
+    /// The retry of the request in flight that answers the challenge of the
+    /// response being handled. `contacts` (current, then to-remove) is set
+    /// when the tsx callback replaced the contacts: they replace the
+    /// request's Contact headers.
+    fn answer_challenge(&mut self, contacts: Option<(&[Contact], &[Contact])>) -> Result<Self::Req, Status>;
     /// pjsip_cfg()->regc.check_contact, read when a response arrives.
-    pub check_contact: bool,
+    fn check_contact(&self) -> bool;
 }
 
 /// A final outcome of a REGISTER transaction.
@@ -76,7 +93,8 @@ impl Outcome {
     }
 }
 
-/// The parts of a final response regc looks at.
+/// The parts of a final response regc looks at (the challenges are the
+/// outbox's business).
 #[derive(Clone, Debug, Default)]
 pub struct ResponseInfo {
     pub code: u16,
@@ -84,8 +102,6 @@ pub struct ResponseInfo {
     pub contacts: Vec<Contact>,
     pub expires: Option<u32>,
     pub min_expires: Option<u32>,
-    /// (is_proxy, header value) of every WWW-/Proxy-Authenticate, in order.
-    pub challenges: Vec<(bool, String)>,
 }
 
 /// A callback for the application, with the fields of pjsip_regc_cbparam.
@@ -103,22 +119,19 @@ pub struct Callback {
 
 /// What the driver does after a transaction ended.
 #[derive(Clone, Debug)]
-pub enum Next {
+pub enum Next<R> {
     /// Nothing to report (the regc is being deleted).
     Nothing,
     Callback(Callback),
     /// Send this request (an auth retry or a 423 retry); if sending fails
     /// at once, report `on_failure` with the error as status.
-    Resend { request: Request, on_failure: Option<Callback> },
+    Resend { request: R, on_failure: Option<Callback> },
 }
 
-/// A registration client's whole state.
+/// A registration client's state (what the request is built from, route
+/// set, headers and credentials, lives in the build's outbox).
 pub struct Registration {
-    srv_uri: Option<Uri>,
-    srv_text: String,
-    from_text: String,
-    from: Option<NameAddr>,
-    to: Option<NameAddr>,
+    initialised: bool,
     call_id: String,
     cseq: u32,
     contacts: Vec<Contact>,
@@ -127,16 +140,11 @@ pub struct Registration {
     granted: u32,
     requested: u32,
     delay_before_refresh: u32,
-    route_set: Vec<Route>,
-    extra_headers: Vec<OutHeader>,
-    auth: Arc<Mutex<ClientSession>>,
-    auth_parent: Option<Arc<Mutex<ClientSession>>>,
     add_xuid: bool,
     autoreg: bool,
     op: Op,
     has_tsx: bool,
     deleting: bool,
-    inflight: Option<Request>,
     /// Contacts were replaced from the tsx callback during this final.
     tsx_cb_updated: bool,
     refresh_at: Option<u64>,
@@ -156,11 +164,7 @@ pub fn uuid(rnd: &mut dyn Random) -> String {
 impl Registration {
     pub fn new(add_xuid: bool) -> Self {
         Registration {
-            srv_uri: None,
-            srv_text: String::new(),
-            from_text: String::new(),
-            from: None,
-            to: None,
+            initialised: false,
             call_id: String::new(),
             cseq: 0,
             contacts: Vec::new(),
@@ -169,16 +173,11 @@ impl Registration {
             granted: NOEXP,
             requested: 0,
             delay_before_refresh: DEFAULT_DELAY_BEFORE_REFRESH,
-            route_set: Vec::new(),
-            extra_headers: Vec::new(),
-            auth: Arc::new(Mutex::new(ClientSession::new())),
-            auth_parent: None,
             add_xuid,
             autoreg: false,
             op: Op::Idle,
             has_tsx: false,
             deleting: false,
-            inflight: None,
             tsx_cb_updated: false,
             refresh_at: None,
             next_reg_at: None,
@@ -187,43 +186,32 @@ impl Registration {
 
     // ---- configuration ----
 
-    /// pjsip_regc_init. `cseq_base` is the caller's pj_rand() % 0xFFFF.
-    #[allow(clippy::too_many_arguments)]
+    /// pjsip_regc_init, after the build has parsed the server, From and To
+    /// URIs. `cseq_base` is the caller's pj_rand() % 0xFFFF and `call_id`
+    /// a unique string. Fails without changing anything.
     pub fn init(
         &mut self,
-        srv_url: &str,
-        from_url: &str,
-        to_url: &str,
         contacts: &[&str],
         expires: u32,
         cseq_base: u32,
+        call_id: String,
         rnd: &mut dyn Random,
     ) -> Result<(), Status> {
         if expires == 0 {
             return Err(PJ_EINVAL);
         }
-        let srv = parse_uri(srv_url).map_err(|_| PJSIP_EINVALIDURI)?;
-        let from = parse_name_addr(from_url).map_err(|_| PJSIP_EINVALIDURI)?;
-        let to = parse_name_addr(to_url).map_err(|_| PJSIP_EINVALIDURI)?;
         self.set_contacts(contacts, rnd)?;
-        self.srv_uri = Some(srv);
-        self.srv_text = srv_url.to_string();
-        self.from_text = from_url.to_string();
-        self.from = Some(from);
-        self.to = Some(to);
         self.update_expires(expires);
         self.delay_before_refresh = DEFAULT_DELAY_BEFORE_REFRESH;
-        self.call_id = uuid(rnd);
+        self.call_id = call_id;
         self.cseq = cseq_base;
+        self.initialised = true;
         Ok(())
     }
 
-    /// pjsip_regc_update_contact.
-    pub fn update_contact(&mut self, contacts: &[&str], rnd: &mut dyn Random) -> Result<(), Status> {
-        self.set_contacts(contacts, rnd)
-    }
-
-    fn set_contacts(&mut self, values: &[&str], rnd: &mut dyn Random) -> Result<(), Status> {
+    /// Parses contact values as init and update_contact do, without
+    /// changing anything.
+    pub fn parse_contacts(values: &[&str]) -> Result<Vec<Contact>, Status> {
         let mut parsed = Vec::with_capacity(values.len());
         for v in values {
             let mut list = parse_contact_list(v).map_err(|_| PJSIP_EINVALIDURI)?;
@@ -232,6 +220,16 @@ impl Registration {
             }
             parsed.push(list.remove(0));
         }
+        Ok(parsed)
+    }
+
+    /// pjsip_regc_update_contact.
+    pub fn update_contact(&mut self, contacts: &[&str], rnd: &mut dyn Random) -> Result<(), Status> {
+        self.set_contacts(contacts, rnd)
+    }
+
+    fn set_contacts(&mut self, values: &[&str], rnd: &mut dyn Random) -> Result<(), Status> {
+        let parsed = Self::parse_contacts(values)?;
         let mut old = std::mem::take(&mut self.contacts);
         for c in &mut old {
             c.expires = Some(0);
@@ -270,94 +268,56 @@ impl Registration {
         Ok(())
     }
 
-    pub fn set_route_set(&mut self, routes: Vec<Route>) {
-        self.route_set = routes;
-    }
-
-    pub fn add_headers(&mut self, mut headers: Vec<OutHeader>) {
-        self.extra_headers.append(&mut headers);
-    }
-
-    /// The auth session used for requests: the parent's when one is set.
-    pub fn with_auth<R>(&mut self, f: impl FnOnce(&mut ClientSession) -> R) -> R {
-        let session = self.auth_parent.as_ref().unwrap_or(&self.auth);
-        let mut guard = session.lock();
-        f(&mut guard)
-    }
-
-    /// The regc's own session (pjsip_regc_get_auth_sess).
-    pub fn own_auth(&self) -> Arc<Mutex<ClientSession>> {
-        self.auth.clone()
-    }
-
-    pub fn set_auth_parent(&mut self, parent: Option<Arc<Mutex<ClientSession>>>) {
-        self.auth_parent = parent;
-    }
-
     // ---- building requests ----
 
-    fn create_request(&mut self, env: &mut BuildEnv) -> Result<Request, Status> {
-        let (Some(uri), Some(from), Some(to)) = (self.srv_uri.clone(), self.from.clone(), self.to.clone())
-        else {
+    fn create_request<O: Outbox>(&mut self, out: &mut O) -> Result<O::Req, Status> {
+        if !self.initialised {
             return Err(PJ_EINVALIDOP);
-        };
-        let mut headers: Vec<OutHeader> = self.route_set.iter().cloned().map(OutHeader::Route).collect();
-        headers.extend(env.request_headers.iter().cloned());
-        headers.push(OutHeader::From(FromTo { uri: from, tag: Some(uuid(env.rnd)), other_params: vec![] }));
-        headers.push(OutHeader::To(FromTo { uri: to, tag: None, other_params: vec![] }));
-        headers.push(OutHeader::CallId(self.call_id.clone()));
-        headers.push(OutHeader::CSeq(CSeq { seq: self.cseq, method: "REGISTER".into() }));
-        let req_uri = crate::sip::uri_to_string(&uri, UriContext::ReqUri);
-        let initial = self.with_auth(|a| a.init_req("REGISTER", &req_uri))?;
-        headers.extend(initial.into_iter().map(OutHeader::Auth));
-        headers.extend(self.extra_headers.iter().cloned());
-        Ok(Request { method: "REGISTER".into(), uri, headers, body: Vec::new() })
+        }
+        out.begin(&self.call_id, self.cseq)
     }
 
-    fn push_contacts(&mut self, req: &mut Request) {
-        req.headers.extend(self.contacts.iter().cloned().map(OutHeader::Contact));
-        req.headers.extend(self.removed.drain(..).map(OutHeader::Contact));
+    fn push_contacts<O: Outbox>(&mut self, req: &mut O::Req, out: &mut O) -> Result<(), Status> {
+        for c in &self.contacts {
+            out.add_contact(req, c)?;
+        }
+        for c in self.removed.drain(..) {
+            out.add_contact(req, &c)?;
+        }
+        Ok(())
     }
 
     /// pjsip_regc_register.
-    pub fn build_register(&mut self, autoreg: bool, env: &mut BuildEnv) -> Result<Request, Status> {
+    pub fn build_register<O: Outbox>(&mut self, autoreg: bool, out: &mut O) -> Result<O::Req, Status> {
         self.requested = 1;
-        let mut req = self.create_request(env)?;
-        self.push_contacts(&mut req);
+        let mut req = self.create_request(out)?;
+        self.push_contacts(&mut req, out)?;
         if let Some(e) = self.expires_hdr {
-            req.headers.push(OutHeader::Expires(e));
+            out.add_expires(&mut req, e)?;
         }
         self.refresh_at = None;
-        if let Some(allow) = env.allow {
-            req.headers.push(OutHeader::Allow(allow.to_vec()));
-        }
+        out.add_allow(&mut req)?;
         self.autoreg = autoreg;
         Ok(req)
     }
 
     /// pjsip_regc_unregister.
-    pub fn build_unregister(&mut self, env: &mut BuildEnv) -> Result<Request, Status> {
+    pub fn build_unregister<O: Outbox>(&mut self, out: &mut O) -> Result<O::Req, Status> {
         self.refresh_at = None;
         self.requested = 0;
-        let mut req = self.create_request(env)?;
-        self.push_contacts(&mut req);
-        req.headers.push(OutHeader::Expires(0));
+        let mut req = self.create_request(out)?;
+        self.push_contacts(&mut req, out)?;
+        out.add_expires(&mut req, 0)?;
         Ok(req)
     }
 
     /// pjsip_regc_unregister_all.
-    pub fn build_unregister_all(&mut self, env: &mut BuildEnv) -> Result<Request, Status> {
+    pub fn build_unregister_all<O: Outbox>(&mut self, out: &mut O) -> Result<O::Req, Status> {
         self.refresh_at = None;
-        let mut req = self.create_request(env)?;
+        let mut req = self.create_request(out)?;
         self.removed.clear();
-        req.headers.push(OutHeader::Contact(Contact {
-            star: true,
-            uri: None,
-            q1000: 0,
-            expires: None,
-            other_params: vec![],
-        }));
-        req.headers.push(OutHeader::Expires(0));
+        out.add_star_contact(&mut req)?;
+        out.add_expires(&mut req, 0)?;
         Ok(req)
     }
 
@@ -365,21 +325,17 @@ impl Registration {
 
     /// The bookkeeping of pjsip_regc_send before the request leaves: fails
     /// with PJSIP_EBUSY while a transaction is pending.
-    pub fn prepare_send(&mut self, req: &mut Request) -> Result<(), Status> {
+    pub fn prepare_send<O: Outbox>(&mut self, req: &mut O::Req, out: &mut O) -> Result<(), Status> {
         if self.has_tsx {
             return Err(PJSIP_EBUSY);
         }
         self.cseq = self.cseq.wrapping_add(1);
-        if let Some(c) = req.cseq_mut() {
-            c.seq = self.cseq;
-        }
-        let expires = req.expires();
+        let expires = out.stamp(req, self.cseq);
         self.op = if expires == Some(0) { Op::Unregistering } else { Op::Registering };
         if let Some(e) = expires.filter(|e| *e != 0) {
             self.requested = e;
         }
         self.has_tsx = true;
-        self.inflight = Some(req.clone());
         Ok(())
     }
 
@@ -407,7 +363,7 @@ impl Registration {
     }
 
     /// Decide what a final outcome means (after the tsx callback).
-    pub fn finish(&mut self, outcome: &Outcome, now: u64, env: &mut BuildEnv) -> Next {
+    pub fn finish<O: Outbox>(&mut self, outcome: &Outcome, now: u64, out: &mut O) -> Next<O::Req> {
         let code = outcome.code();
         let is_unreg = self.op == Op::Unregistering;
         if code == 401 || code == 407 {
@@ -423,7 +379,7 @@ impl Registration {
                 contact_count: 0,
                 is_unreg: false,
             };
-            match self.auth_retry(resp, env) {
+            match self.auth_retry(out) {
                 Ok(request) => {
                     let on_failure = (!self.deleting).then(|| fail(self, PJ_SUCCESS));
                     return Next::Resend { request, on_failure };
@@ -442,7 +398,7 @@ impl Registration {
         }
         if code == 423 && self.op == Op::Registering {
             if let Outcome::Response(resp) = outcome {
-                if let Some(next) = self.interval_too_brief(resp, env) {
+                if let Some(next) = self.interval_too_brief(resp, out) {
                     return next;
                 }
             }
@@ -458,7 +414,7 @@ impl Registration {
                         response_expires: resp.expires,
                         ours: &self.contacts,
                         configured_expires: self.expires_hdr,
-                        check_contact: env.check_contact,
+                        check_contact: out.check_contact(),
                         match_xuid: self.add_xuid,
                     })
                 } else {
@@ -479,41 +435,16 @@ impl Registration {
         })
     }
 
-    fn auth_retry(&mut self, resp: &ResponseInfo, env: &mut BuildEnv) -> Result<Request, Status> {
-        let mut req = self.inflight.clone().ok_or(PJ_EINVALIDOP)?;
+    fn auth_retry<O: Outbox>(&mut self, out: &mut O) -> Result<O::Req, Status> {
         if self.tsx_cb_updated {
-            // The retry carries the contacts the tsx callback chose.
-            req.headers.retain(|h| !matches!(h, OutHeader::Contact(c) if c.expires != Some(0)));
-            let pos = req
-                .headers
-                .iter()
-                .position(|h| matches!(h, OutHeader::Expires(_)))
-                .unwrap_or(req.headers.len());
-            let mut fresh: Vec<OutHeader> = self.contacts.iter().cloned().map(OutHeader::Contact).collect();
-            fresh.extend(self.removed.drain(..).map(OutHeader::Contact));
-            req.headers.splice(pos..pos, fresh);
+            let removed = std::mem::take(&mut self.removed);
+            out.answer_challenge(Some((&self.contacts, &removed)))
+        } else {
+            out.answer_challenge(None)
         }
-        let req_uri = crate::sip::uri_to_string(&req.uri, UriContext::ReqUri);
-        let existing = req.auth_headers();
-        let challenges: Vec<(bool, &str)> = resp.challenges.iter().map(|(p, v)| (*p, v.as_str())).collect();
-        let body = req.body.clone();
-        let rnd = &mut *env.rnd;
-        let result = self.with_auth(|a| a.reinit("REGISTER", &req_uri, &body, &existing, &challenges, rnd))?;
-        let mut index = 0usize;
-        req.headers.retain(|h| {
-            if matches!(h, OutHeader::Auth(_)) {
-                let keep = !result.remove.contains(&index);
-                index += 1;
-                keep
-            } else {
-                true
-            }
-        });
-        req.headers.extend(result.append.into_iter().map(OutHeader::Auth));
-        Ok(req)
     }
 
-    fn interval_too_brief(&mut self, resp: &ResponseInfo, env: &mut BuildEnv) -> Option<Next> {
+    fn interval_too_brief<O: Outbox>(&mut self, resp: &ResponseInfo, out: &mut O) -> Option<Next<O::Req>> {
         let min = match resp.min_expires {
             Some(m) => m,
             None if self.requested != GUESSED_MIN_EXPIRES => GUESSED_MIN_EXPIRES,
@@ -532,7 +463,7 @@ impl Registration {
             contact_count: 0,
             is_unreg: false,
         });
-        match self.build_register(self.autoreg, env) {
+        match self.build_register(self.autoreg, out) {
             Ok(request) => Some(Next::Resend { request, on_failure }),
             Err(status) => on_failure.map(|mut cb| {
                 cb.status = status;
@@ -553,9 +484,9 @@ impl Registration {
 
     /// The refresh timer fired: the REGISTER to send (autoreg stays on).
     /// On error the driver reports it with code 400 (see `refresh_failed`).
-    pub fn on_refresh_timer(&mut self, env: &mut BuildEnv) -> Result<Request, Status> {
+    pub fn on_refresh_timer<O: Outbox>(&mut self, out: &mut O) -> Result<O::Req, Status> {
         self.refresh_at = None;
-        self.build_register(true, env)
+        self.build_register(true, out)
     }
 
     /// The callback for a refresh that could not be built or sent.
@@ -598,12 +529,6 @@ impl Registration {
     pub fn op(&self) -> Op {
         self.op
     }
-    pub fn server_uri_text(&self) -> &str {
-        &self.srv_text
-    }
-    pub fn client_uri_text(&self) -> &str {
-        &self.from_text
-    }
     pub fn contacts(&self) -> &[Contact] {
         &self.contacts
     }
@@ -618,9 +543,6 @@ impl Registration {
     }
     pub fn cseq(&self) -> u32 {
         self.cseq
-    }
-    pub fn inflight(&self) -> Option<&Request> {
-        self.inflight.as_ref()
     }
     pub fn delay_before_refresh(&self) -> u32 {
         self.delay_before_refresh

@@ -1,5 +1,6 @@
 //! Scenario tests of the registration state machine in virtual time.
 
+use super::template::Target;
 use super::*;
 use crate::auth::Credential;
 
@@ -15,22 +16,37 @@ impl Random for Counter {
 }
 
 struct Env {
+    tpl: Template,
     rnd: Counter,
     allow: Option<Vec<String>>,
     check_contact: bool,
+    challenges: Vec<(bool, String)>,
 }
 
 impl Env {
     fn new() -> Self {
-        Env { rnd: Counter(0), allow: None, check_contact: true }
+        Env { tpl: Template::default(), rnd: Counter(0), allow: None, check_contact: true, challenges: Vec::new() }
     }
-    fn build(&mut self) -> BuildEnv<'_> {
-        BuildEnv {
+    fn build(&mut self) -> RustOutbox<'_> {
+        RustOutbox {
+            tpl: &mut self.tpl,
             request_headers: &[OutHeader::MaxForwards(70)],
             allow: self.allow.as_deref(),
             rnd: &mut self.rnd,
             check_contact: self.check_contact,
+            challenges: &self.challenges,
         }
+    }
+    /// pjsip_regc_init as the standalone driver does it.
+    fn init(&mut self, reg: &mut Registration, srv: &str, from: &str, contacts: &[&str], expires: u32) -> Result<(), Status> {
+        if expires == 0 {
+            return Err(PJ_EINVAL);
+        }
+        let target = Target::parse(srv, from, from)?;
+        let call_id = uuid(&mut self.rnd);
+        reg.init(contacts, expires, 100, call_id, &mut self.rnd)?;
+        self.tpl.target = Some(target);
+        Ok(())
     }
 }
 
@@ -47,7 +63,7 @@ const CONTACT: &str = "<sip:alice@127.0.0.1:5070>";
 fn registered(expires: u32) -> (Registration, Env) {
     let mut env = Env::new();
     let mut reg = Registration::new(false);
-    reg.init(SRV, AOR, AOR, &[CONTACT], expires, 100, &mut env.rnd).expect("init");
+    env.init(&mut reg, SRV, AOR, &[CONTACT], expires).expect("init");
     (reg, env)
 }
 
@@ -82,11 +98,11 @@ fn names(req: &Request) -> Vec<&'static str> {
 
 fn send(reg: &mut Registration, env: &mut Env, autoreg: bool) -> Request {
     let mut req = reg.build_register(autoreg, &mut env.build()).expect("build");
-    reg.prepare_send(&mut req).expect("send");
+    reg.prepare_send(&mut req, &mut env.build()).expect("send");
     req
 }
 
-fn complete(reg: &mut Registration, env: &mut Env, outcome: Outcome, now: u64) -> Next {
+fn complete(reg: &mut Registration, env: &mut Env, outcome: Outcome, now: u64) -> Next<Request> {
     reg.tsx_ended();
     reg.finish(&outcome, now, &mut env.build())
 }
@@ -95,10 +111,10 @@ fn complete(reg: &mut Registration, env: &mut Env, outcome: Outcome, now: u64) -
 fn init_rejects_bad_input_and_keeps_state() {
     let mut env = Env::new();
     let mut reg = Registration::new(false);
-    assert_eq!(reg.init(SRV, AOR, AOR, &[CONTACT], 0, 1, &mut env.rnd), Err(PJ_EINVAL));
-    assert_eq!(reg.init("bad uri", AOR, AOR, &[CONTACT], 60, 1, &mut env.rnd), Err(PJSIP_EINVALIDURI));
-    assert_eq!(reg.init(SRV, "<sip:x", AOR, &[CONTACT], 60, 1, &mut env.rnd), Err(PJSIP_EINVALIDURI));
-    assert_eq!(reg.init(SRV, AOR, AOR, &["*"], 60, 1, &mut env.rnd), Err(PJSIP_EINVALIDURI));
+    assert_eq!(env.init(&mut reg, SRV, AOR, &[CONTACT], 0), Err(PJ_EINVAL));
+    assert_eq!(env.init(&mut reg, "bad uri", AOR, &[CONTACT], 60), Err(PJSIP_EINVALIDURI));
+    assert_eq!(env.init(&mut reg, SRV, "<sip:x", &[CONTACT], 60), Err(PJSIP_EINVALIDURI));
+    assert_eq!(env.init(&mut reg, SRV, AOR, &["*"], 60), Err(PJSIP_EINVALIDURI));
     assert!(reg.contacts().is_empty());
     assert_eq!(reg.build_register(true, &mut env.build()).err(), Some(PJ_EINVALIDOP));
 }
@@ -107,7 +123,7 @@ fn init_rejects_bad_input_and_keeps_state() {
 fn first_register_has_pjsip_header_order() {
     let (mut reg, mut env) = registered(300);
     env.allow = Some(vec!["REGISTER".into(), "OPTIONS".into()]);
-    reg.add_headers(vec![OutHeader::Other { name: "User-Agent".into(), value: "t".into() }]);
+    env.tpl.add_headers(vec![OutHeader::Other { name: "User-Agent".into(), value: "t".into() }]);
     let req = reg.build_register(true, &mut env.build()).expect("build");
     assert_eq!(
         names(&req),
@@ -147,9 +163,9 @@ fn cseq_and_call_id() {
     let seq = |r: &Request| r.headers.iter().find_map(|h| if let OutHeader::CSeq(c) = h { Some(c.seq) } else { None });
     assert_eq!(seq(&r1), Some(101));
     let mut r2 = reg.build_register(true, &mut env.build()).expect("build");
-    assert_eq!(reg.prepare_send(&mut r2), Err(PJSIP_EBUSY));
+    assert_eq!(reg.prepare_send(&mut r2, &mut env.build()), Err(PJSIP_EBUSY));
     complete(&mut reg, &mut env, ok_response("", None), 0);
-    reg.prepare_send(&mut r2).expect("send");
+    reg.prepare_send(&mut r2, &mut env.build()).expect("send");
     assert_eq!(seq(&r2), Some(102));
     assert_eq!(reg.call_id(), call_id);
     let tag = |r: &Request| r.headers.iter().find_map(|h| if let OutHeader::From(f) = h { f.tag.clone() } else { None });
@@ -182,7 +198,7 @@ fn unregister_and_unregister_all() {
     assert_eq!(reg.requested(), 0);
     let mut req = reg.build_unregister_all(&mut env.build()).expect("build");
     assert!(matches!(req.headers[5], OutHeader::Contact(Contact { star: true, .. })));
-    reg.prepare_send(&mut req).expect("send");
+    reg.prepare_send(&mut req, &mut env.build()).expect("send");
     assert_eq!(reg.op(), Op::Unregistering);
     let Next::Callback(cb) = complete(&mut reg, &mut env, ok_response("", None), 0) else { panic!("callback") };
     assert!(cb.is_unreg);
@@ -235,16 +251,29 @@ fn failure_without_expires_header_reports_one() {
     assert_eq!((cb.code, cb.expiration, cb.contact_count), (403, 1, 0));
 }
 
-fn challenge(code: u16, nonce: &str) -> Outcome {
+/// A 401/407 whose challenge the next outbox of `env` sees.
+fn challenge(env: &mut Env, code: u16, nonce: &str) -> Outcome {
+    env.challenges = vec![(code == 407, format!("Digest realm=\"test\", nonce=\"{nonce}\", qop=\"auth\""))];
     Outcome::Response(ResponseInfo {
         code,
         reason: if code == 401 { "Unauthorized".into() } else { "Proxy Authentication Required".into() },
-        challenges: vec![(code == 407, format!("Digest realm=\"test\", nonce=\"{nonce}\", qop=\"auth\""))],
         ..Default::default()
     })
 }
 
-fn with_credentials(reg: &mut Registration) {
+/// The transaction ended with a challenge.
+fn challenged(reg: &mut Registration, env: &mut Env, code: u16, nonce: &str) -> Next<Request> {
+    let c = challenge(env, code, nonce);
+    complete(reg, env, c, 0)
+}
+
+/// A 401 handled after the tsx callback step.
+fn finish_challenge(reg: &mut Registration, env: &mut Env) -> Next<Request> {
+    let c = challenge(env, 401, "n");
+    reg.finish(&c, 0, &mut env.build())
+}
+
+fn with_credentials(env: &mut Env) {
     let cred = Credential {
         realm: "*".into(),
         scheme: "digest".into(),
@@ -253,24 +282,24 @@ fn with_credentials(reg: &mut Registration) {
         data: "secret".into(),
         algorithm_type: 0,
     };
-    reg.with_auth(|a| a.set_credentials(&[cred])).expect("credentials");
+    env.tpl.with_auth(|a| a.set_credentials(&[cred])).expect("credentials");
 }
 
 #[test]
 fn auth_retry_keeps_tag_and_appends_authorization() {
     let (mut reg, mut env) = registered(60);
-    with_credentials(&mut reg);
+    with_credentials(&mut env);
     let first = send(&mut reg, &mut env, true);
-    let Next::Resend { mut request, on_failure } = complete(&mut reg, &mut env, challenge(401, "n1"), 0) else {
+    let Next::Resend { mut request, on_failure } = challenged(&mut reg, &mut env, 401, "n1") else {
         panic!("resend")
     };
     assert_eq!(names(&request).last(), Some(&"Authorization"));
     assert_eq!(on_failure.map(|c| c.code), Some(401));
     let from = |r: &Request| r.headers.iter().find_map(|h| if let OutHeader::From(f) = h { f.tag.clone() } else { None });
     assert_eq!(from(&first), from(&request));
-    reg.prepare_send(&mut request).expect("send");
+    reg.prepare_send(&mut request, &mut env.build()).expect("send");
     // Same nonce again, not stale: the credential failed.
-    let Next::Callback(cb) = complete(&mut reg, &mut env, challenge(401, "n1"), 0) else { panic!("callback") };
+    let Next::Callback(cb) = challenged(&mut reg, &mut env, 401, "n1") else { panic!("callback") };
     assert_eq!((cb.status, cb.code, cb.reason.as_str()), (PJSIP_EFAILEDCREDENTIAL, 401, "Unauthorized"));
 }
 
@@ -278,18 +307,18 @@ fn auth_retry_keeps_tag_and_appends_authorization() {
 fn auth_without_credentials_fails() {
     let (mut reg, mut env) = registered(60);
     send(&mut reg, &mut env, true);
-    let Next::Callback(cb) = complete(&mut reg, &mut env, challenge(407, "n"), 0) else { panic!("callback") };
+    let Next::Callback(cb) = challenged(&mut reg, &mut env, 407, "n") else { panic!("callback") };
     assert_eq!((cb.status, cb.code, cb.expiration), (PJSIP_ENOCREDENTIAL, 407, 60));
 }
 
 #[test]
 fn tsx_callback_contacts_go_into_auth_retry() {
     let (mut reg, mut env) = registered(60);
-    with_credentials(&mut reg);
+    with_credentials(&mut env);
     send(&mut reg, &mut env, true);
     assert!(reg.tsx_ended());
     reg.apply_tsx_cb_contacts(401, &["<sip:alice@192.0.2.9:5070>"], &mut env.rnd).expect("contacts");
-    let Next::Resend { request, .. } = reg.finish(&challenge(401, "n"), 0, &mut env.build()) else { panic!("resend") };
+    let Next::Resend { request, .. } = finish_challenge(&mut reg, &mut env) else { panic!("resend") };
     let contacts: Vec<String> = request
         .headers
         .iter()
@@ -308,7 +337,7 @@ fn interval_too_brief_retries_with_min_expires() {
     send(&mut reg, &mut env, true);
     let Next::Resend { mut request, .. } = complete(&mut reg, &mut env, too_brief(Some(60)), 0) else { panic!("resend") };
     assert_eq!(request.expires(), Some(60));
-    reg.prepare_send(&mut request).expect("send");
+    reg.prepare_send(&mut request, &mut env.build()).expect("send");
     // The registrar insists: already asked for >= Min-Expires, so it is final.
     let Next::Callback(cb) = complete(&mut reg, &mut env, too_brief(Some(60)), 0) else { panic!("callback") };
     assert_eq!((cb.code, cb.expiration), (423, 60));
@@ -320,7 +349,7 @@ fn interval_too_brief_without_min_expires_guesses_once() {
     send(&mut reg, &mut env, true);
     let Next::Resend { mut request, .. } = complete(&mut reg, &mut env, too_brief(None), 0) else { panic!("resend") };
     assert_eq!(request.expires(), Some(3601));
-    reg.prepare_send(&mut request).expect("send");
+    reg.prepare_send(&mut request, &mut env.build()).expect("send");
     let Next::Callback(cb) = complete(&mut reg, &mut env, too_brief(None), 0) else { panic!("callback") };
     assert_eq!(cb.code, 423);
 }
@@ -328,11 +357,11 @@ fn interval_too_brief_without_min_expires_guesses_once() {
 #[test]
 fn deleting_suppresses_callbacks_but_still_answers_challenges() {
     let (mut reg, mut env) = registered(60);
-    with_credentials(&mut reg);
+    with_credentials(&mut env);
     send(&mut reg, &mut env, true);
     reg.mark_deleting();
     assert!(!reg.tsx_ended(), "no tsx callback once deleting");
-    let next = reg.finish(&challenge(401, "n"), 0, &mut env.build());
+    let next = finish_challenge(&mut reg, &mut env);
     assert!(matches!(next, Next::Resend { on_failure: None, .. }));
     let (mut reg, mut env) = registered(60);
     send(&mut reg, &mut env, true);
@@ -365,7 +394,7 @@ fn refresh_failure_callback() {
 fn xuid_is_added_to_sip_contacts() {
     let mut env = Env::new();
     let mut reg = Registration::new(true);
-    reg.init(SRV, AOR, AOR, &[CONTACT], 60, 1, &mut env.rnd).expect("init");
+    env.init(&mut reg, SRV, AOR, &[CONTACT], 60).expect("init");
     let printed = contact_text(&reg.contacts()[0]);
     assert!(printed.contains(";x-uid="), "{printed}");
 }

@@ -1,0 +1,66 @@
+//! The busy counter of pjsip_regc_add_ref / dec_ref, and when a regc
+//! marked for deletion may finally be freed: once nothing holds it busy
+//! and no transaction of it is pending.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+
+#[derive(Default)]
+pub struct Busy(AtomicI32);
+
+/// What a `dec_ref` means for a regc.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Released {
+    /// Still referenced, or not marked for deletion: PJ_SUCCESS.
+    Kept,
+    /// The last reference of a regc marked for deletion went: PJ_EGONE.
+    /// `free_now` is false while a transaction is pending; its end frees it.
+    Gone { free_now: bool },
+}
+
+impl Busy {
+    pub fn add(&self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.0.load(Ordering::Acquire) > 0
+    }
+
+    /// pjsip_regc_dec_ref. `state` gives (marked for deletion, transaction
+    /// pending), read after the decrement.
+    pub fn dec_ref(&self, state: impl FnOnce() -> (bool, bool)) -> Released {
+        let was = self.0.fetch_sub(1, Ordering::AcqRel);
+        let (deleting, pending) = state();
+        if was == 1 && deleting {
+            Released::Gone { free_now: !pending }
+        } else {
+            Released::Kept
+        }
+    }
+
+    /// Drops a reference the regc took itself (around a send, a callback, a
+    /// refresh); true when the regc is now to be freed.
+    pub fn release(&self, state: impl FnOnce() -> (bool, bool)) -> bool {
+        self.dec_ref(state) == Released::Gone { free_now: true }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deleted_regc_goes_with_its_last_reference_and_transaction() {
+        let b = Busy::default();
+        b.add();
+        b.add();
+        assert_eq!(b.dec_ref(|| (true, false)), Released::Kept, "one reference left");
+        assert_eq!(b.dec_ref(|| (true, true)), Released::Gone { free_now: false }, "its transaction frees it");
+        b.add();
+        assert!(!b.release(|| (true, true)), "never while a transaction is pending");
+        b.add();
+        assert!(b.release(|| (true, false)));
+        b.add();
+        assert!(!b.release(|| (false, false)), "not marked for deletion");
+    }
+}
