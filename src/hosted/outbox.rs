@@ -13,6 +13,8 @@ use crate::status::*;
 use core::ffi::c_int;
 use core::ptr::null_mut;
 
+/// Parsed contacts kept per regc (current ones and those being removed).
+const MAX_KEPT_CONTACTS: usize = 32;
 /// `msg->hdr`, the list head of a pjsip_msg.
 const MSG_HDR: usize = 40;
 const CONTACT_STAR: usize = 64;
@@ -30,6 +32,11 @@ pub struct HostTemplate {
     /// Deep copies of the route set and of the added headers.
     pub route_set: Vec<HostPtr>,
     pub extra: Vec<HostPtr>,
+    /// Contact headers the host parsed from our print of them, in the
+    /// regc's pool, by that print: a request clones them, as pjsip's regc
+    /// clones its own (bounded: a regc has few distinct contacts, and the
+    /// pool lives as long as the regc).
+    pub contacts: Vec<(String, HostPtr)>,
     /// The session that answers challenges: the regc's own, or on hosts
     /// without pjsip_auth_clt_set_parent the parent set by set_auth_sess.
     pub auth: HostPtr,
@@ -40,7 +47,7 @@ unsafe impl Send for HostTemplate {}
 
 impl HostTemplate {
     pub fn new(auth: HostPtr) -> Self {
-        HostTemplate { target: None, cid: null_mut(), route_set: Vec::new(), extra: Vec::new(), auth }
+        HostTemplate { target: None, cid: null_mut(), route_set: Vec::new(), extra: Vec::new(), contacts: Vec::new(), auth }
     }
 }
 
@@ -54,6 +61,8 @@ pub struct Challenge {
 /// Writes requests as host tx_data for one operation.
 pub struct HostOutbox<'a> {
     pub h: &'a HostApi,
+    /// The regc's pool, where parsed contacts are kept.
+    pub pool: HostPtr,
     pub layout: &'a Layout,
     pub endpt: HostPtr,
     pub tpl: &'a mut HostTemplate,
@@ -77,19 +86,33 @@ unsafe fn msg_head(msg: HostPtr) -> HostPtr {
 }
 
 impl HostOutbox<'_> {
-    /// Our Contact as the host's header object, parsed by the host from
-    /// our print of it, in `pool`.
-    unsafe fn contact_hdr(&self, pool: HostPtr, contact: &Contact) -> Result<HostPtr, Status> {
+    /// Our Contact as a header object of the host in `pool`: a clone of
+    /// the host's parse of our print of it.
+    unsafe fn contact_hdr(&mut self, pool: HostPtr, contact: &Contact) -> Result<HostPtr, Status> {
         let mut text = String::with_capacity(96);
         crate::sip::print_contact(contact, &mut text);
-        let buf = pool_str(self.h, pool, text.as_bytes()).ok_or(PJ_ENOMEM)?;
-        let name = pj_str_t { ptr: c"Contact".as_ptr() as *mut _, slen: 7 };
-        let mut parsed: c_int = 0;
-        let hdr = (self.h.pjsip_parse_hdr)(pool, &name, buf.ptr, buf.slen as usize, &mut parsed);
-        if hdr.is_null() {
-            return Err(PJSIP_EINVALIDHDR);
+        let parsed = match self.tpl.contacts.iter().find(|(t, _)| *t == text) {
+            Some((_, hdr)) => *hdr,
+            None => {
+                let buf = pool_str(self.h, self.pool, text.as_bytes()).ok_or(PJ_ENOMEM)?;
+                let name = pj_str_t { ptr: c"Contact".as_ptr() as *mut _, slen: 7 };
+                let mut used: c_int = 0;
+                let hdr = (self.h.pjsip_parse_hdr)(self.pool, &name, buf.ptr, buf.slen as usize, &mut used);
+                if hdr.is_null() {
+                    return Err(PJSIP_EINVALIDHDR);
+                }
+                if self.tpl.contacts.len() >= MAX_KEPT_CONTACTS {
+                    self.tpl.contacts.remove(0);
+                }
+                self.tpl.contacts.push((text, hdr));
+                hdr
+            }
+        };
+        let copy = (self.h.pjsip_hdr_clone)(pool, parsed);
+        if copy.is_null() {
+            return Err(PJ_ENOMEM);
         }
-        Ok(hdr)
+        Ok(copy)
     }
 
     unsafe fn append(&self, req: HostPtr, hdr: HostPtr) {

@@ -104,7 +104,7 @@ impl Regc {
     }
 
     fn outbox<'a>(&'a self, tpl: &'a mut HostTemplate, challenge: Option<Challenge>) -> HostOutbox<'a> {
-        HostOutbox { h: self.h(), layout: self.layout(), endpt: self.endpt, tpl, challenge }
+        HostOutbox { h: self.h(), pool: self.pool, layout: self.layout(), endpt: self.endpt, tpl, challenge }
     }
 
     /// pjsip_regc_create.

@@ -132,9 +132,18 @@ impl Finished {
 
 /// A host Contact header as our model: the host prints it, we parse it.
 fn contact_of(h: &HostApi, hdr: HostPtr) -> Option<crate::sip::Contact> {
-    let mut buf = vec![0u8; 4096];
+    // Most Contact headers fit on the stack; pjsip says -1 when one does not.
+    let mut small = [0u8; 512];
+    let mut large = Vec::new();
+    let mut buf: &mut [u8] = &mut small;
     // SAFETY: a live header and a buffer of that length.
-    let n = unsafe { (h.pjsip_hdr_print_on)(hdr, buf.as_mut_ptr().cast::<c_char>(), buf.len()) };
+    let mut n = unsafe { (h.pjsip_hdr_print_on)(hdr, buf.as_mut_ptr().cast::<c_char>(), buf.len()) };
+    if n < 0 {
+        large.resize(crate::sip::msg::MAX_MSG_SIZE, 0);
+        buf = &mut large;
+        // SAFETY: as above.
+        n = unsafe { (h.pjsip_hdr_print_on)(hdr, buf.as_mut_ptr().cast::<c_char>(), buf.len()) };
+    }
     let n = usize::try_from(n).ok()?;
     let text = core::str::from_utf8(&buf[..n.min(buf.len())]).ok()?;
     let value = text.split_once(':')?.1.trim();
