@@ -138,8 +138,9 @@ bench: release check-header $(ORACLE_STAMP) hosted
 #                        pjsip_regc_* global; link it right after -lpjsua)
 #   make hosted-test     exported symbols; the difftest scenarios run inside the
 #                        wheel's real pjproject with the hosted regc preloaded
-#                        (and linked statically) against the wheel alone; the
-#                        pjsua2 programs of ctests/hosted against both wheels
+#                        (and linked statically) against the wheel alone; a host
+#                        it does not know; the pjsua2 programs of ctests/hosted
+#                        inside both wheels, plain and preloaded
 HOSTED_DIR := $(BUILD)/hosted
 HOSTED_SO := $(HOSTED_DIR)/libpjsip_regc_hosted.so
 HOSTED_A := $(HOSTED_DIR)/libpjsip_regc_hosted.a
@@ -166,7 +167,15 @@ hosted-difftest: hosted $(ORACLE_STAMP)
 hosted-unknown: hosted-difftest
 	ORACLE_DIR=$(ORACLE_DIR) ctests/hosted/unknown_host.sh $(HOSTED_SO) $(HOSTED_A) $(BUILD)/hosted-unknown
 
-hosted-test: hosted-symbols hosted-difftest hosted-unknown
+# pjsua2 programs (ctests/hosted/pjsua2_scenario.py) inside both Python
+# wheels (pjproject 2.15.1 and 2.14.1), against the test registrar and
+# Kamailio, run as they are and with the hosted library preloaded.
+hosted-e2e: hosted
+	@./ctests/interop/setup.sh
+	ctests/hosted/install_wheels.sh
+	$(PYTHON) ctests/hosted/run_e2e.py --preload $(HOSTED_SO)
+
+hosted-test: hosted-symbols hosted-difftest hosted-unknown hosted-e2e
 
 # ---- differential test against real pjproject ----
 #   make difftest   build each ctests/regc scenario twice (ours: the test
