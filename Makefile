@@ -24,7 +24,7 @@ ORACLE_DIR ?= $(BUILD)/oracle
 ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
 .PHONY: all release debug header check-header header-compat test rust-test ctest ctest-transports pytest demo \
-	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-e2e \
+	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e \
 	install clean bench \
 	interop demo-kamailio
 
@@ -175,7 +175,11 @@ hosted-e2e: hosted
 	ctests/hosted/install_wheels.sh
 	$(PYTHON) ctests/hosted/run_e2e.py --preload $(HOSTED_SO)
 
-hosted-test: hosted-symbols hosted-difftest hosted-unknown hosted-e2e
+# pjsip's regc log lines, from the host alone and from the hosted build.
+hosted-log: hosted-difftest
+	ctests/hosted/log_lines.sh $(HOSTED_SO)
+
+hosted-test: hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e
 
 # ---- differential test against real pjproject ----
 #   make difftest   build each ctests/regc scenario twice (ours: the test

@@ -25,5 +25,10 @@ pub fn write(h: &HostApi, level: usize, sender: &str, msg: &str) {
 
 /// pjsip's PJ_PERROR(4, ...): the message, then the status text.
 pub fn error(h: &HostApi, msg: &str, status: i32) {
-    write(h, 4, SENDER, &format!("{msg}: {} [status={status}]", h.strerror(status)));
+    write(h, 4, SENDER, &format!("{msg}: {}", h.strerror(status)));
+}
+
+/// A line of pjsip's regc at level 4.
+pub fn regc(h: &HostApi, msg: &str) {
+    write(h, 4, SENDER, msg);
 }

@@ -275,7 +275,8 @@ impl Outbox for HostOutbox<'_> {
 }
 
 /// Parses the server URL, From and To as the host does in pjsip_regc_init,
-/// into `pool`: (Request-URI, From header, To header).
+/// into `pool`: (Request-URI, From header, To header). A From or To that
+/// does not parse is logged as pjsip's regc logs it.
 ///
 /// # Safety
 /// `pool` is the regc's live host pool.
@@ -286,18 +287,21 @@ pub unsafe fn parse_target(
     from: &[u8],
     to: &[u8],
 ) -> Result<(HostPtr, HostPtr, HostPtr), Status> {
-    let uri = |text: &[u8], options| -> Result<HostPtr, Status> {
+    let uri = |text: &[u8], options, what: Option<&str>| -> Result<HostPtr, Status> {
         let s = pool_str(h, pool, text).ok_or(PJ_ENOMEM)?;
         let u = (h.pjsip_parse_uri)(pool, s.ptr, s.slen as usize, options);
         if u.is_null() {
+            if let Some(what) = what {
+                super::log::write(h, 4, super::log::SENDER, &format!("regc: invalid {what} URI {}", String::from_utf8_lossy(text)));
+            }
             Err(PJSIP_EINVALIDURI)
         } else {
             Ok(u)
         }
     };
-    let target = uri(srv, 0)?;
-    let from_uri = uri(from, PJSIP_PARSE_URI_AS_NAMEADDR)?;
-    let to_uri = uri(to, PJSIP_PARSE_URI_AS_NAMEADDR)?;
+    let target = uri(srv, 0, None)?;
+    let from_uri = uri(from, PJSIP_PARSE_URI_AS_NAMEADDR, Some("source"))?;
+    let to_uri = uri(to, PJSIP_PARSE_URI_AS_NAMEADDR, Some("target"))?;
     let from_hdr = (h.pjsip_from_hdr_create)(pool);
     let to_hdr = (h.pjsip_to_hdr_create)(pool);
     if from_hdr.is_null() || to_hdr.is_null() {

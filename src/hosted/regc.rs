@@ -13,7 +13,7 @@ use super::response::Finished;
 use super::Host;
 use crate::ffi::types::*;
 use crate::reg::busy::{Busy, Released};
-use crate::reg::{Callback, Next, Registration};
+use crate::reg::{Callback, Next, Outcome, Registration};
 use crate::status::*;
 use core::ffi::{c_int, c_void};
 use core::ptr::null_mut;
@@ -234,6 +234,12 @@ impl Regc {
             })
         };
         let status = match prepared {
+            Err(PJSIP_EBUSY) => {
+                super::log::regc(h, "Unable to send request, regc has another transaction pending");
+                // SAFETY: the reference the caller passed to send.
+                unsafe { (h.pjsip_tx_data_dec_ref)(tdata) };
+                PJSIP_EBUSY
+            }
             Err(e) => {
                 // SAFETY: the reference the caller passed to send.
                 unsafe { (h.pjsip_tx_data_dec_ref)(tdata) };
@@ -445,6 +451,11 @@ impl Regc {
             self.sync_timer(st);
             next
         };
+        if let (Outcome::Response(r), Next::Callback(_)) = (&outcome, &next) {
+            if r.code == 423 && r.min_expires.is_none() {
+                super::log::regc(self.h(), "Registration failed: 423 response without Min-Expires header is invalid");
+            }
+        }
         match next {
             Next::Nothing => {}
             Next::Callback(cb) => self.call_callback(&cb, Some(&fin), &contacts),
@@ -528,6 +539,7 @@ impl Regc {
         let name = pj_str_t { ptr: c"Contact".as_ptr() as *mut _, slen: 7 };
         let mut parsed: c_int = 0;
         if (h.pjsip_parse_hdr)(self.pool, &name, buf.ptr, buf.slen as usize, &mut parsed).is_null() {
+            super::log::regc(h, &format!("Invalid Contact: \"{value}\""));
             return Err(PJSIP_EINVALIDURI);
         }
         Ok(())
