@@ -8,7 +8,7 @@ so=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 cd "$(dirname "$0")/../.."
 passed=0 failed=0
 lines() { grep -a "sip_reg\.c" | sed 's/^[0-9:.]* *//'; }
-for t in test_basic test_transaction test_lifecycle; do
+for t in test_basic test_transaction test_lifecycle test_quirks; do
   bin=build/difftest/bin/oracle/$t
   [ -x "$bin" ] || { echo "log lines: $bin missing (run make difftest first)"; exit 1; }
   host=$(REGC_LOG_LEVEL=4 timeout 120 "$bin" 2>&1 | lines)

@@ -448,6 +448,9 @@ impl Regc {
             let st = &mut *guard;
             let mut out = self.outbox(&mut st.tpl, challenge);
             let next = st.reg.finish(&outcome, now_ms(), &mut out);
+            if let Some(e) = st.reg.take_zero_overruled() {
+                super::log::regc(self.h(), &format!("Modify response's expiration from 0 to {e}"));
+            }
             self.sync_timer(st);
             next
         };

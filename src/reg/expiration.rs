@@ -49,6 +49,12 @@ fn fallback(g: &Grant) -> u32 {
 /// Expiration of a successful registration (never used for unregistering,
 /// which always yields 0).
 pub fn registration_expiration(g: &Grant) -> u32 {
+    overrule_zero(g, granted_expiration(g))
+}
+
+/// What the registrar granted, as pjsip reads it from the response (0 when
+/// it granted nothing).
+pub fn granted_expiration(g: &Grant) -> u32 {
     let mut matched = false;
     let mut lowest: Option<u32> = None;
     if g.check_contact || g.match_xuid {
@@ -61,7 +67,7 @@ pub fn registration_expiration(g: &Grant) -> u32 {
             }
         }
     }
-    let mut expiration = match (matched, lowest) {
+    match (matched, lowest) {
         (true, Some(e)) => e,
         (true, None) => fallback(g),
         (false, _) => match g.response_contacts.first() {
@@ -72,17 +78,19 @@ pub fn registration_expiration(g: &Grant) -> u32 {
             }
             _ => fallback(g),
         },
-    };
-    if expiration == 0 {
-        // A registrar that granted 0 to a registration is overruled so that
-        // the client keeps refreshing.
-        expiration = g
-            .response_expires
-            .filter(|e| *e != 0)
-            .or(g.configured_expires.filter(|e| *e != 0))
-            .unwrap_or(DEFAULT_EXPIRATION);
     }
-    expiration
+}
+
+/// A registrar that granted 0 to a registration is overruled so that the
+/// client keeps refreshing.
+pub fn overrule_zero(g: &Grant, expiration: u32) -> u32 {
+    if expiration != 0 {
+        return expiration;
+    }
+    g.response_expires
+        .filter(|e| *e != 0)
+        .or(g.configured_expires.filter(|e| *e != 0))
+        .unwrap_or(DEFAULT_EXPIRATION)
 }
 
 #[cfg(test)]

@@ -145,6 +145,9 @@ pub struct Registration {
     op: Op,
     has_tsx: bool,
     deleting: bool,
+    /// The registrar granted 0 to the last registration and this was used
+    /// instead (pjsip logs it).
+    zero_overruled: Option<u32>,
     /// Contacts were replaced from the tsx callback during this final.
     tsx_cb_updated: bool,
     refresh_at: Option<u64>,
@@ -178,6 +181,7 @@ impl Registration {
             op: Op::Idle,
             has_tsx: false,
             deleting: false,
+            zero_overruled: None,
             tsx_cb_updated: false,
             refresh_at: None,
             next_reg_at: None,
@@ -409,14 +413,18 @@ impl Registration {
             if let Outcome::Response(resp) = outcome {
                 contact_count = resp.contacts.len().min(MAX_REPORTED_CONTACTS);
                 expiration = if self.op == Op::Registering {
-                    expiration::registration_expiration(&expiration::Grant {
+                    let grant = expiration::Grant {
                         response_contacts: &resp.contacts[..contact_count],
                         response_expires: resp.expires,
                         ours: &self.contacts,
                         configured_expires: self.expires_hdr,
                         check_contact: out.check_contact(),
                         match_xuid: self.add_xuid,
-                    })
+                    };
+                    let granted = expiration::granted_expiration(&grant);
+                    let expiration = expiration::overrule_zero(&grant, granted);
+                    self.zero_overruled = (granted != expiration).then_some(expiration);
+                    expiration
                 } else {
                     0
                 };
@@ -547,6 +555,12 @@ impl Registration {
     pub fn delay_before_refresh(&self) -> u32 {
         self.delay_before_refresh
     }
+    /// The expiration used instead of a 0 the registrar granted to the
+    /// registration just finished, once.
+    pub fn take_zero_overruled(&mut self) -> Option<u32> {
+        self.zero_overruled.take()
+    }
+
     /// When the refresh timer should fire, if it is scheduled.
     pub fn refresh_deadline(&self) -> Option<u64> {
         self.refresh_at

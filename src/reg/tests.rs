@@ -398,3 +398,19 @@ fn xuid_is_added_to_sip_contacts() {
     let printed = contact_text(&reg.contacts()[0]);
     assert!(printed.contains(";x-uid="), "{printed}");
 }
+
+#[test]
+fn a_zero_grant_to_a_registration_is_overruled_and_said_once() {
+    let (mut reg, mut env) = registered(300);
+    send(&mut reg, &mut env, true);
+    let Next::Callback(cb) = complete(&mut reg, &mut env, ok_response("<sip:alice@127.0.0.1:5070>;expires=0", Some(40)), 0)
+    else {
+        panic!("callback")
+    };
+    assert_eq!(cb.expiration, 40);
+    assert_eq!(reg.take_zero_overruled(), Some(40));
+    assert_eq!(reg.take_zero_overruled(), None);
+    send(&mut reg, &mut env, true);
+    complete(&mut reg, &mut env, ok_response("<sip:alice@127.0.0.1:5070>;expires=60", None), 0);
+    assert_eq!(reg.take_zero_overruled(), None, "a non-zero grant is not overruled");
+}
