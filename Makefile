@@ -138,7 +138,8 @@ bench: release check-header $(ORACLE_STAMP) hosted
 #                        pjsip_regc_* global; link it right after -lpjsua)
 #   make hosted-test     exported symbols; the difftest scenarios run inside the
 #                        wheel's real pjproject with the hosted regc preloaded
-#                        (and linked statically) against the wheel alone; a host
+#                        (and linked statically) against the wheel alone, and
+#                        inside the pybind11 wheel's pjproject 2.14.1; a host
 #                        it does not know; the pjsua2 programs of ctests/hosted
 #                        inside both wheels, plain and preloaded
 HOSTED_DIR := $(BUILD)/hosted
@@ -161,6 +162,9 @@ hosted-difftest: hosted $(ORACLE_STAMP)
 	  ORACLE_DIR=$(ORACLE_DIR) CC=$(CC) $(PYTHON) ctests/difftest/run.py --build-dir $(BUILD)/difftest --no-build \
 	    --hosted $(HOSTED_SO) --transport $$t || status=1; done; \
 	ORACLE_DIR=$(ORACLE_DIR) CC=$(CC) $(PYTHON) ctests/difftest/run.py --build-dir $(BUILD)/difftest --hosted-static $(HOSTED_A) || status=1; \
+	ctests/hosted/install_wheels.sh pjsua2-pybind11 && \
+	ORACLE_DIR=$(BUILD)/hosted-hosts/pjsua2-pybind11 ORACLE_PKG=pjsua2-pybind11==0.1a3 CC=$(CC) $(PYTHON) ctests/difftest/run.py \
+	  --build-dir $(BUILD)/difftest-2.14 --hosted $(HOSTED_SO) || status=1; \
 	exit $$status
 
 # A host it does not know: forwarded (shared), refused at start (static).

@@ -29,8 +29,9 @@ CC=${CC:-cc}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DEFAULT_CFLAGS="-std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -g -Iinclude -Ictests/harness"
 ORACLE_CFLAGS=${ORACLE_CFLAGS:-$DEFAULT_CFLAGS}
-# Functions our headers declare that pjproject 2.15.1 may not export.
-MAYBE_MISSING="pjsip_regc_get_module pjsip_regc_set_auth_sess pjsip_regc_get_auth_sess"
+# Functions our headers declare that pjproject 2.15.1 may not export (the
+# pybind11 wheel's 2.14.1 is built without TLS).
+MAYBE_MISSING="pjsip_regc_get_module pjsip_regc_set_auth_sess pjsip_regc_get_auth_sess pjsip_tls_transport_start2"
 
 die() { echo "oracle.sh: $*" >&2; exit 1; }
 
@@ -58,14 +59,29 @@ do_install() {
   PIP_ROOT_USER_ACTION=ignore "$py" -m pip install --quiet --disable-pip-version-check --no-deps --no-compile \
       --upgrade --target "$ORACLE_DIR" "$ORACLE_PKG" >&2 ||
     die "pip install $ORACLE_PKG failed"
-  find_so >/dev/null || die "no pjsua2/_pjsua2*.so in $ORACLE_DIR"
+  find_so >/dev/null || die "no pjproject library of $ORACLE_PKG in $ORACLE_DIR"
   "$py" -c 'import sysconfig;print(sysconfig.get_config_var("LIBDIR"))' > "$ORACLE_DIR/.pylibdir"
   touch "$m"
 }
 
+# pjsua2-pybind11 (ORACLE_PKG=pjsua2-pybind11==0.1a3) carries pjproject
+# 2.14.1 as separate libraries instead of one object.
+pybind11_libs() {
+  local d=$ORACLE_DIR/pjsua2_pybind11.libs l out=""
+  [ -d "$d" ] || return 1
+  d=$(cd "$d" && pwd)
+  for l in pjsua pjsip-ua pjsip pjlib-util pj; do
+    out="$out $(ls "$d"/lib$l-[0-9a-f]*.so.2 2>/dev/null | head -n 1)"
+  done
+  echo "${out# }"
+}
+
 find_so() {
   local so
-  so=$(ls "$ORACLE_DIR"/pjsua2/_pjsua2*.so 2>/dev/null | head -n 1)
+  case "$ORACLE_PKG" in
+    pjsua2-pybind11*) so=$(pybind11_libs | awk '{print $1}') ;;
+    *) so=$(ls "$ORACLE_DIR"/pjsua2/_pjsua2*.so 2>/dev/null | head -n 1) ;;
+  esac
   [ -n "$so" ] || return 1
   echo "$(cd "$(dirname "$so")" && pwd)/$(basename "$so")"
 }
@@ -78,6 +94,13 @@ pylibdir() {
 ldflags() {
   local so dir libdir
   so=$(find_so) || die "oracle not installed: run '$0 install'"
+  case "$ORACLE_PKG" in
+    pjsua2-pybind11*)
+      # Old-style RPATH, so that the libraries find each other too.
+      echo "$(pybind11_libs) -Wl,--allow-shlib-undefined -Wl,--disable-new-dtags" \
+           "-Wl,-rpath,$(dirname "$so") -lpthread -ldl -lm"
+      return ;;
+  esac
   dir=$(cd "$(dirname "$so")/.." && pwd)
   libdir=$(pylibdir)
   # The extension references libpython's symbols (data ones resolve at load
@@ -85,6 +108,13 @@ ldflags() {
   echo "$so -L$libdir -Wl,--no-as-needed -lpython3.11 -Wl,--as-needed" \
        "-Wl,--allow-shlib-undefined" \
        "-Wl,-rpath,$dir/pjsua2:$dir/pjsua2_python.libs:$libdir -lpthread -ldl -lm"
+}
+
+all_sos() {
+  case "$ORACLE_PKG" in
+    pjsua2-pybind11*) pybind11_libs ;;
+    *) find_so ;;
+  esac
 }
 
 cflags() {
@@ -95,7 +125,8 @@ cflags() {
     if [ -n "${ORACLE_FIRST:-}" ] && nm -g --defined-only "$ORACLE_FIRST" 2>/dev/null | awk '{print $NF}' | grep -qx "$s"; then
       continue
     fi
-    if ! nm -D --defined-only "$so" | awk '{print $NF}' | grep -qx "$s"; then
+    # shellcheck disable=SC2046
+    if ! nm -D --defined-only $(all_sos) | awk '{print $NF}' | grep -qx "$s"; then
       out="$out -DORACLE_LACKS_$s"
     fi
   done

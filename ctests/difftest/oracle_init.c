@@ -14,6 +14,7 @@
  *    a symbol the oracle has would pre-empt the real one).
  *      pjsip_regc_get_module: declared by pjproject 2.15, never defined.
  *      pjsip_regc_set_auth_sess / _get_auth_sess: added after 2.15.1.
+ *      pjsip_tls_transport_start2: the pybind11 wheel (2.14.1) has no TLS.
  * 3. The wheel is a debug build (asserts on): pjproject's argument checks
  *    abort where a release build returns PJ_EINVAL. __assert_fail is
  *    interposed (the executable's definition wins over glibc's) to record
@@ -81,6 +82,23 @@ void *pjsip_regc_get_auth_sess(void *regc)
 {
     (void)regc;
     return NULL;
+}
+#endif
+
+#ifdef ORACLE_LACKS_pjsip_tls_transport_start2
+/* A pjproject built without TLS (the pybind11 wheel's): TLS cannot start. */
+int pjsip_tls_transport_start2(void *endpt, const void *opt, const void *local, const void *a_name,
+                               unsigned async_cnt, void **p_factory);
+int pjsip_tls_transport_start2(void *endpt, const void *opt, const void *local, const void *a_name,
+                               unsigned async_cnt, void **p_factory)
+{
+    (void)endpt;
+    (void)opt;
+    (void)local;
+    (void)a_name;
+    (void)async_cnt;
+    (void)p_factory;
+    return 70012; /* PJ_ENOTSUP */
 }
 #endif
 
