@@ -11,6 +11,11 @@ static void test_timeout(void)
     pjsip_regc *regc = h_regc(600);
     double start = h_now_ms();
     CHECK_INT(h_register(regc, PJ_TRUE), PJ_SUCCESS);
+    /* While the request is in flight: busy, over the transport it left on. */
+    pjsip_regc_info pending;
+    CHECK_INT(pjsip_regc_get_info(regc, &pending), PJ_SUCCESS);
+    CHECK_INT(pending.is_busy, 1);
+    CHECK(h_is_regc_transport(pending.transport));
     CHECK(h_wait_callbacks(1, 5000));
     double took = H.rec[0].at_ms - start;
     CHECK(took >= 1900 && took < 2600);

@@ -44,6 +44,10 @@ struct State {
     tpl: HostTemplate,
     tp_sel: pjsip_tpselector,
     last_transport: HostPtr,
+    /// The transport of the transaction in flight, once its request left,
+    /// and which send that was (a late write for an ended one is dropped).
+    inflight_transport: HostPtr,
+    sends: u64,
     /// Via sent-by for requests over `via_tp` (set_via_sent_by).
     via: Option<(Vec<u8>, c_int, HostPtr)>,
     srv_c: pj_str_t,
@@ -141,6 +145,8 @@ impl Regc {
                 tpl,
                 tp_sel: core::mem::zeroed(),
                 last_transport: null_mut(),
+                inflight_transport: null_mut(),
+                sends: 0,
                 via: None,
                 srv_c: pj_str_t { ptr: null_mut(), slen: 0 },
                 from_c: pj_str_t { ptr: null_mut(), slen: 0 },
@@ -223,6 +229,8 @@ impl Regc {
             let mut tdata_mut = tdata;
             let mut out = self.outbox(&mut st.tpl, None);
             st.reg.prepare_send(&mut tdata_mut, &mut out).map(|()| {
+                st.sends += 1;
+                let send = st.sends;
                 // SAFETY: the application's (or our) live tx_data; the
                 // selector reference is the tdata's own from here on.
                 unsafe { (h.pjsip_tx_data_set_transport)(tdata, &st.tp_sel) };
@@ -231,6 +239,7 @@ impl Regc {
                     // tdata's own pool so it lives as long as the request.
                     unsafe { self.apply_via(tdata, host, *port, *tp) };
                 }
+                send
             })
         };
         let status = match prepared {
@@ -245,14 +254,27 @@ impl Regc {
                 unsafe { (h.pjsip_tx_data_dec_ref)(tdata) };
                 e
             }
-            Ok(()) => {
+            Ok(send) => {
                 let called = Arc::new(AtomicBool::new(false));
                 let token = Box::into_raw(Box::new(SendToken { regc: self.clone(), called: called.clone() }));
                 // SAFETY: the host sends the request in a transaction owned by
-                // its mod-stateful-util; it calls back once at the end.
+                // its mod-stateful-util and calls back once at the end; our
+                // own reference keeps the tdata readable after it returns.
                 let st = unsafe {
+                    (h.pjsip_tx_data_add_ref)(tdata);
                     (h.pjsip_endpt_send_request)(self.endpt, tdata, -1, token.cast(), tsx_callback as TsxCallback)
                 };
+                if st == 0 {
+                    // SAFETY: the tdata we hold; tp_info.transport sits 96
+                    // bytes before tp_sel in every supported layout.
+                    let tp: HostPtr = unsafe { read(tdata, self.layout().tdata_tp_sel - 96) };
+                    let mut guard = self.state.lock();
+                    if guard.sends == send && guard.reg.has_tsx() {
+                        guard.inflight_transport = tp;
+                    }
+                }
+                // SAFETY: the reference taken above.
+                unsafe { (h.pjsip_tx_data_dec_ref)(tdata) };
                 if st != 0 {
                     super::log::error(h, "Error sending request", st);
                     if !called.load(Ordering::Acquire) {
@@ -433,6 +455,11 @@ impl Regc {
     /// The host ended the transaction of our request.
     fn on_tsx_final(self: Arc<Self>, fin: Finished) {
         self.busy.add();
+        {
+            let mut st = self.state.lock();
+            st.sends += 1;
+            st.inflight_transport = null_mut();
+        }
         if !fin.transport.is_null() {
             self.set_last_transport(fin.transport);
         }
@@ -664,7 +691,11 @@ impl Regc {
             auto_reg: c_int::from(st.reg.autoreg()),
             interval: st.reg.granted(),
             next_reg: st.reg.next_reg(now_ms()),
-            transport: st.last_transport.cast(),
+            transport: if st.reg.has_tsx() && !st.inflight_transport.is_null() {
+                st.inflight_transport.cast()
+            } else {
+                st.last_transport.cast()
+            },
         }
     }
 }
