@@ -13,7 +13,7 @@ use super::util::*;
 use crate::auth::{Credential, Pref, Random};
 use crate::endpoint::{Endpoint, Owner, Selection, TransportId, TsxFinal};
 use crate::nonnull;
-use crate::reg::busy::{Busy, Released};
+use crate::reg::busy::{Busy, Lifetime};
 use crate::reg::template::Target;
 use crate::reg::{uuid, Callback, Next, OutHeader, Outcome, Registration, Request, ResponseInfo, RustOutbox, Template};
 use crate::sip::HdrKind;
@@ -199,13 +199,13 @@ impl Regc {
         }
     }
 
-    fn release_busy(&self) {
-        if self.busy.release(|| self.pending_deletion()) {
-            self.destroy_now();
-        }
+}
+
+impl Lifetime for Regc {
+    fn busy(&self) -> &Busy {
+        &self.busy
     }
 
-    /// (marked for deletion, transaction pending).
     fn pending_deletion(&self) -> (bool, bool) {
         let st = self.state.lock();
         (st.reg.is_deleting(), st.reg.has_tsx())
@@ -234,6 +234,9 @@ impl Regc {
         unsafe { drop(Arc::from_raw(self as *const Regc)) };
     }
 
+}
+
+impl Regc {
     fn call_callback(&self, cb: &Callback, rdata: Option<&Rdata>) {
         let Some(f) = *self.cb.lock() else { return };
         let reason = callback_reason(cb, rdata);
@@ -573,19 +576,7 @@ pub unsafe extern "C" fn pjsip_regc_dec_ref(regc: *mut pjsip_regc) -> pj_status_
         if regc.is_null() {
             return PJ_EINVAL;
         }
-        let r = regc_arc(regc);
-        // As pjsip: PJ_EGONE once the last reference of a regc marked for
-        // deletion goes; with a transaction still pending the memory goes
-        // when it ends.
-        match r.busy.dec_ref(|| r.pending_deletion()) {
-            Released::Kept => PJ_SUCCESS,
-            Released::Gone { free_now } => {
-                if free_now {
-                    r.destroy_now();
-                }
-                PJ_EGONE
-            }
-        }
+        regc_arc(regc).dec_ref()
     })
 }
 

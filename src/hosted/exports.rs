@@ -7,6 +7,7 @@
 
 use super::host::HostPtr;
 use super::regc::Regc;
+use crate::reg::busy::Lifetime;
 use super::Mode;
 use crate::ffi::guard::{guard, guard_status};
 use crate::ffi::handle::{borrow, contact_strings, with_handle};

@@ -93,6 +93,21 @@ pub struct Layout {
 }
 
 // Offsets that no supported version or option moves (hosted-regc.md §2.2).
+/// pjsip_event: its type, then body.tsx_state's src (the rx_data), tsx and
+/// the src's event type.
+pub const EVENT_TYPE: usize = 16;
+pub const EVENT_TSX_SRC: usize = 24;
+pub const EVENT_TSX: usize = 32;
+pub const EVENT_TSX_SRC_TYPE: usize = 44;
+/// pjsip_msg: its type, the status line, and `hdr`, the header list head.
+pub const MSG_TYPE: usize = 0;
+pub const MSG_STATUS_CODE: usize = 8;
+pub const MSG_STATUS_REASON: usize = 16;
+pub const MSG_HDR: usize = 40;
+/// The first field after a header's common part: Contact's `star`, an int
+/// header's (Expires, Min-Expires) `ivalue`, CSeq's number, Call-ID's `id`,
+/// From/To's `uri`.
+pub const HDR_FIRST_FIELD: usize = 64;
 pub const TDATA_POOL: usize = 16;
 pub const TDATA_MSG: usize = 392;
 const TDATA_BUF_START: usize = 408;

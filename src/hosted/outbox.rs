@@ -4,7 +4,7 @@
 //! `pjsip_auth_clt_sess`.
 
 use super::host::*;
-use super::layout::{Layout, TDATA_MSG, TDATA_POOL};
+use super::layout::{Layout, HDR_FIRST_FIELD, MSG_HDR, TDATA_MSG, TDATA_POOL};
 use super::raw::{erase, insert_after, insert_before, next, pool_str, read, write};
 use crate::ffi::types::pj_str_t;
 use crate::reg::Outbox;
@@ -15,13 +15,11 @@ use core::ptr::null_mut;
 
 /// Parsed contacts kept per regc (current ones and those being removed).
 const MAX_KEPT_CONTACTS: usize = 32;
-/// `msg->hdr`, the list head of a pjsip_msg.
-const MSG_HDR: usize = 40;
-const CONTACT_STAR: usize = 64;
-const INT_HDR_VALUE: usize = 64;
-const CSEQ_VALUE: usize = 64;
-const CID_ID: usize = 64;
-const FROMTO_URI: usize = 64;
+const CONTACT_STAR: usize = HDR_FIRST_FIELD;
+const INT_HDR_VALUE: usize = HDR_FIRST_FIELD;
+const CSEQ_VALUE: usize = HDR_FIRST_FIELD;
+const CID_ID: usize = HDR_FIRST_FIELD;
+const FROMTO_URI: usize = HDR_FIRST_FIELD;
 
 /// What a regc's requests are built from, as host objects in its pool.
 pub struct HostTemplate {

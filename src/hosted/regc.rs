@@ -12,7 +12,7 @@ use super::raw::{pool_str, read, write};
 use super::response::Finished;
 use super::Host;
 use crate::ffi::types::*;
-use crate::reg::busy::{Busy, Released};
+use crate::reg::busy::{Busy, Lifetime};
 use crate::reg::{Callback, Next, Outcome, Registration};
 use crate::status::*;
 use core::ffi::{c_int, c_void};
@@ -327,32 +327,6 @@ impl Regc {
         self.busy.add();
     }
 
-    /// pjsip_regc_dec_ref: PJ_EGONE when the last reference of a regc
-    /// marked for deletion goes.
-    pub(super) fn dec_ref(&self) -> Status {
-        match self.busy.dec_ref(|| self.pending_deletion()) {
-            Released::Kept => PJ_SUCCESS,
-            Released::Gone { free_now } => {
-                if free_now {
-                    self.destroy_now();
-                }
-                PJ_EGONE
-            }
-        }
-    }
-
-    fn release_busy(&self) {
-        if self.busy.release(|| self.pending_deletion()) {
-            self.destroy_now();
-        }
-    }
-
-    /// (marked for deletion, transaction pending).
-    fn pending_deletion(&self) -> (bool, bool) {
-        let st = self.state.lock();
-        (st.reg.is_deleting(), st.reg.has_tsx())
-    }
-
     /// pjsip_regc_destroy2.
     pub(super) fn destroy(&self, force: bool) -> Status {
         let mut st = self.state.lock();
@@ -367,6 +341,18 @@ impl Regc {
         drop(st);
         self.destroy_now();
         PJ_SUCCESS
+    }
+
+}
+
+impl Lifetime for Regc {
+    fn busy(&self) -> &Busy {
+        &self.busy
+    }
+
+    fn pending_deletion(&self) -> (bool, bool) {
+        let st = self.state.lock();
+        (st.reg.is_deleting(), st.reg.has_tsx())
     }
 
     /// Frees the regc's host resources and drops the handle's reference;
@@ -395,6 +381,9 @@ impl Regc {
         unsafe { drop(Arc::from_raw(self as *const Regc)) };
     }
 
+}
+
+impl Regc {
     // ---- callbacks ----
 
     fn call_callback(&self, cb: &Callback, fin: Option<&Finished>, contacts: &[HostPtr]) {

@@ -3,23 +3,17 @@
 //! state machine reads (Contact values, Expires, Min-Expires).
 
 use super::host::*;
-use super::layout::Layout;
+use super::layout::{
+    Layout, EVENT_TSX, EVENT_TSX_SRC, EVENT_TSX_SRC_TYPE, EVENT_TYPE, HDR_FIRST_FIELD, MSG_STATUS_CODE, MSG_STATUS_REASON,
+    MSG_TYPE,
+};
 use super::raw::{read, str_bytes};
 use crate::ffi::types::pj_str_t;
 use crate::reg::{Outcome, ResponseInfo, MAX_REPORTED_CONTACTS};
 use core::ffi::{c_char, c_int};
 use core::ptr::null_mut;
 
-// pjsip_event (unchanged 2.13-2.17).
-const EVENT_TYPE: usize = 16;
-const EVENT_TSX_SRC: usize = 24;
-const EVENT_TSX: usize = 32;
-const EVENT_TSX_SRC_TYPE: usize = 44;
-// pjsip_msg.
-const MSG_TYPE: usize = 0;
-const MSG_STATUS_CODE: usize = 8;
-const MSG_STATUS_REASON: usize = 16;
-const INT_HDR_VALUE: usize = 64;
+const INT_HDR_VALUE: usize = HDR_FIRST_FIELD;
 
 /// A finished REGISTER transaction as the host reported it.
 pub struct Finished {

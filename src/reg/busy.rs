@@ -2,6 +2,7 @@
 //! marked for deletion may finally be freed: once nothing holds it busy
 //! and no transaction of it is pending.
 
+use crate::status::{Status, PJ_EGONE, PJ_SUCCESS};
 use std::sync::atomic::{AtomicI32, Ordering};
 
 #[derive(Default)]
@@ -42,6 +43,39 @@ impl Busy {
     /// refresh); true when the regc is now to be freed.
     pub fn release(&self, state: impl FnOnce() -> (bool, bool)) -> bool {
         self.dec_ref(state) == Released::Gone { free_now: true }
+    }
+}
+
+/// A registration client that is freed once nothing holds it: what both
+/// builds' regc objects share of add_ref / dec_ref and deferred deletion.
+pub trait Lifetime {
+    fn busy(&self) -> &Busy;
+    /// (marked for deletion, transaction pending).
+    fn pending_deletion(&self) -> (bool, bool);
+    /// Frees the regc's resources (once).
+    fn destroy_now(&self);
+
+    /// pjsip_regc_dec_ref: PJ_EGONE once the last reference of a regc marked
+    /// for deletion goes; with a transaction still pending the memory goes
+    /// when it ends.
+    fn dec_ref(&self) -> Status {
+        match self.busy().dec_ref(|| self.pending_deletion()) {
+            Released::Kept => PJ_SUCCESS,
+            Released::Gone { free_now } => {
+                if free_now {
+                    self.destroy_now();
+                }
+                PJ_EGONE
+            }
+        }
+    }
+
+    /// Drops a reference the regc took itself, freeing it if it was the last
+    /// of a regc marked for deletion.
+    fn release_busy(&self) {
+        if self.busy().release(|| self.pending_deletion()) {
+            self.destroy_now();
+        }
     }
 }
 
