@@ -8,12 +8,22 @@
 //! - whitespace (and header folding) is allowed around every token, `=` and `,`;
 //! - a quoted value keeps its backslash escapes verbatim (pjsip never
 //!   unescapes them, so neither do we: `realm="a\"b"` has realm `a\"b`);
-//! - an unquoted token value has `%XX` escapes decoded;
+//! - an unquoted token value is kept as written: `%XX` is not decoded
+//!   (pjsip echoes `nonce=a%41` back as `nonce="a%41"`);
 //! - `[...]` values lose their brackets;
 //! - a parameter without `=` has an empty value;
 //! - a repeated parameter overwrites the earlier one;
 //! - `stale` is true only for `true` / `"true"` in any case;
 //! - anything left over after the last parameter is a syntax error.
+//!
+//! One deliberate difference: realm, nonce, opaque and the other values we
+//! echo are printed back inside quotes in our Authorization, so a quoted or
+//! bracketed value that could not stand there verbatim (a control character
+//! such as CR, LF or NUL, a bare `"`, a `\` not followed by a character to
+//! protect) makes the header invalid. The message carrying it is then
+//! dropped like any other message pjsip cannot parse, instead of letting a
+//! peer write header lines or parameters into our request (pjsip echoes a
+//! raw CR).
 
 use crate::status::{PJSIP_EINVALIDHDR, Status};
 
@@ -116,16 +126,19 @@ impl<'a> Scanner<'a> {
     }
 
     /// A quoted string starting at the current `"`, returned with its
-    /// quotes. A backslash protects the next character; a bare line feed
-    /// or the end of input before the closing quote is an error.
+    /// quotes. A backslash protects the next character; a control
+    /// character (even escaped) or the end of input before the closing
+    /// quote is an error.
     fn quoted(&mut self) -> Result<&'a str, Status> {
         let start = self.pos;
         let mut i = self.pos + 1;
         loop {
             match self.b.get(i) {
-                None | Some(b'\n') => return Err(PJSIP_EINVALIDHDR),
+                None => return Err(PJSIP_EINVALIDHDR),
+                Some(&c) if is_control(c) => return Err(PJSIP_EINVALIDHDR),
                 Some(b'\\') => match self.b.get(i + 1) {
-                    None | Some(b'\n') => return Err(PJSIP_EINVALIDHDR),
+                    None => return Err(PJSIP_EINVALIDHDR),
+                    Some(&c) if is_control(c) => return Err(PJSIP_EINVALIDHDR),
                     Some(_) => i += 2,
                 },
                 Some(b'"') => break,
@@ -162,32 +175,29 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Decodes `%XX` sequences the way pjlib does: only where two hex digits
-/// follow; anything else is copied as is.
-fn unescape(t: &str) -> String {
-    if !t.contains('%') {
-        return t.to_owned();
-    }
-    let b = t.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let (h, l) = (b[i + 1], b[i + 2]);
-            if let (Some(h), Some(l)) = (hex_val(h), hex_val(l)) {
-                out.push((h << 4) | l);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Bytes that may not appear in a header value we print: every C0
+/// control but the horizontal tab, and DEL.
+fn is_control(c: u8) -> bool {
+    (c < 0x20 && c != b'\t') || c == 0x7f
 }
 
-fn hex_val(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
+/// Whether `v` can be printed between double quotes as it is and still be
+/// one quoted string holding exactly `v`: no control character, every `"`
+/// protected by a backslash, every backslash protecting a character.
+fn fits_in_quotes(v: &str) -> bool {
+    let mut b = v.bytes();
+    while let Some(c) = b.next() {
+        match c {
+            b'"' => return false,
+            b'\\' => match b.next() {
+                Some(p) if !is_control(p) => {}
+                _ => return false,
+            },
+            c if is_control(c) => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// Drops the first and last character of a value that starts with a quote,
@@ -225,17 +235,20 @@ pub fn parse_challenge(value: &str) -> Result<Challenge, Status> {
     }
 
     loop {
-        let name = unescape(sc.token()?);
+        let name = sc.token()?.to_owned();
         let mut raw = String::new();
         if sc.eat(b'=') && !sc.eof() {
             raw = match sc.peek() {
                 Some(b'"') => sc.quoted()?.to_owned(),
                 Some(b'[') => sc.bracketed()?.to_owned(),
-                Some(c) if is_token_char(c) => unescape(sc.token()?),
+                Some(c) if is_token_char(c) => sc.token()?.to_owned(),
                 _ => String::new(),
             };
         }
         let val = unquote(&raw);
+        if !fits_in_quotes(&val) || name.bytes().any(is_control) {
+            return Err(PJSIP_EINVALIDHDR);
+        }
         let n = name.to_ascii_lowercase();
         match n.as_str() {
             "realm" => ch.realm = val,

@@ -852,11 +852,33 @@ fn parse_tokens_brackets_and_others() {
         vec![("foo".to_owned(), "\"bar\"".to_owned()), ("flag".to_owned(), String::new())]
     );
     let c = parse_challenge("Digest realm=a%41b%4").expect("parse");
-    assert_eq!(c.realm, "aAb%4");
+    assert_eq!(c.realm, "a%41b%4");
     let c = parse_challenge("\"Digest\" realm=\"r\"").expect("parse");
     assert!(c.is_digest());
     let c = parse_challenge("Digest realm=\"r\",\r\n nonce=\"n\"\r\n").expect("parse");
     assert_eq!(c.nonce, "n");
+}
+
+/// Every value we echo is printed back between quotes; one that could not
+/// stand there verbatim would let the peer write into our request.
+#[test]
+fn parse_refuses_values_that_would_break_our_quoting() {
+    for v in [
+        "Digest realm=r, nonce=\"a\rContact: <sip:evil@h>\"",
+        "Digest realm=r, nonce=\"a\0b\"",
+        "Digest realm=r, nonce=\"a\\\rb\"",
+        "Digest realm=r, nonce=\"a\x7fb\"",
+        "Digest realm=[a\"b], nonce=n",
+        "Digest realm=[a\", response=\"x], nonce=n",
+    ] {
+        assert_eq!(parse_challenge(v), Err(PJSIP_EINVALIDHDR), "{v:?}");
+    }
+    // %XX is not decoded, so an encoded CRLF stays three harmless
+    // characters each; escaped quotes and tabs stay usable.
+    let c = parse_challenge("Digest realm=\"a\tb\", nonce=x%0d%0aY%22, opaque=\"o\\\"p\"").expect("parse");
+    assert_eq!(c.realm, "a\tb");
+    assert_eq!(c.nonce, "x%0d%0aY%22");
+    assert_eq!(c.opaque, "o\\\"p");
 }
 
 #[test]

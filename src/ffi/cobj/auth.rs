@@ -47,7 +47,7 @@ pub(crate) fn parse_auth_value(s: &str) -> Option<AuthValue> {
     let mut params = Vec::new();
     loop {
         ws(&mut i);
-        let name = unescape(&token(&mut i)?);
+        let name = token(&mut i)?;
         ws(&mut i);
         let mut value = String::new();
         if i < b.len() && b[i] == b'=' {
@@ -73,7 +73,8 @@ pub(crate) fn parse_auth_value(s: &str) -> Option<AuthValue> {
                 value = s[st..end].to_string();
                 i = end + 1;
             } else if let Some(t) = token(&mut i) {
-                value = unescape(&t);
+                // Kept as written: pjsip does not decode %XX here.
+                value = t;
             }
         }
         params.push((name, value));
