@@ -21,6 +21,7 @@ use crate::status::*;
 use crate::timer::TimerId;
 use core::ffi::{c_int, c_void};
 use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
 /// Randomness from the OS, for tags, branches, Call-IDs and cnonces,
@@ -31,7 +32,19 @@ pub struct OsRandom;
 const RANDOM_POOL: usize = 4096;
 
 thread_local! {
-    static POOL: std::cell::RefCell<(Vec<u8>, usize)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+    /// The bytes, how many are used, and the fork generation they were
+    /// drawn in.
+    static POOL: std::cell::RefCell<(Vec<u8>, usize, u64)> = const { std::cell::RefCell::new((Vec::new(), 0, 0)) };
+}
+
+/// Bumped in the child of every fork(). The child inherits the forking
+/// thread's pool; without this it would hand out the very Call-IDs,
+/// branches and cnonces the parent does.
+static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
+static WATCH_FORKS: std::sync::Once = std::sync::Once::new();
+
+extern "C" fn forked_child() {
+    FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Fills `buf` from the thread's pool; false when the OS has no entropy.
@@ -39,9 +52,15 @@ fn from_pool(buf: &mut [u8]) -> bool {
     if buf.len() > RANDOM_POOL {
         return getrandom::fill(buf).is_ok();
     }
+    // SAFETY: registers a handler that only touches an atomic, which is
+    // async-signal-safe as a fork child handler must be.
+    WATCH_FORKS.call_once(|| unsafe {
+        libc::pthread_atfork(None, None, Some(forked_child));
+    });
+    let generation = FORK_GENERATION.load(Ordering::Relaxed);
     POOL.with(|p| {
-        let (bytes, used) = &mut *p.borrow_mut();
-        if bytes.len() - *used < buf.len() {
+        let (bytes, used, drawn_in) = &mut *p.borrow_mut();
+        if bytes.len() - *used < buf.len() || *drawn_in != generation {
             bytes.resize(RANDOM_POOL, 0);
             if getrandom::fill(bytes).is_err() {
                 bytes.clear();
@@ -49,6 +68,7 @@ fn from_pool(buf: &mut [u8]) -> bool {
                 return false;
             }
             *used = 0;
+            *drawn_in = generation;
         }
         buf.copy_from_slice(&bytes[*used..*used + buf.len()]);
         // Used bytes are not kept around.
@@ -839,5 +859,36 @@ mod tests {
         let mut big = vec![0u8; RANDOM_POOL + 1];
         OsRandom.fill(&mut big);
         assert!(big.iter().any(|b| *b != 0));
+    }
+
+    /// A forked child must not repeat what its parent draws next from the
+    /// pool both inherited.
+    #[test]
+    fn forked_child_draws_other_bytes_than_its_parent() {
+        let mut warm = [0u8; 16];
+        OsRandom.fill(&mut warm);
+        let mut fds = [0; 2];
+        // SAFETY: plain pipe/fork/read/write/waitpid; the child only draws
+        // random bytes, writes them and _exits.
+        unsafe {
+            assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);
+            let pid = libc::fork();
+            assert!(pid >= 0);
+            if pid == 0 {
+                let mut b = [0u8; 16];
+                OsRandom.fill(&mut b);
+                libc::write(fds[1], b.as_ptr().cast(), b.len());
+                libc::_exit(0);
+            }
+            let mut parent = [0u8; 16];
+            OsRandom.fill(&mut parent);
+            let mut child = [0u8; 16];
+            assert_eq!(libc::read(fds[0], child.as_mut_ptr().cast(), child.len()), 16);
+            let mut status = 0;
+            libc::waitpid(pid, &mut status, 0);
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+            assert_ne!(parent, child);
+        }
     }
 }
