@@ -195,6 +195,14 @@ static void test_refresh_send_failure(void)
     CHECK_INT(H.rec[2].code, 400);
     CHECK_STR(H.rec[2].reason, "gethostbyname() has returned error (PJ_ERESOLVE)");
     CHECK_INT(H.rec[2].has_rdata, 0);
+    /* The failed transaction had no transport, and it becomes the last
+     * one: both callbacks and get_info afterwards see none. */
+    CHECK(H.rec[0].info.transport != NULL);
+    CHECK(H.rec[1].info.transport == NULL);
+    CHECK(H.rec[2].info.transport == NULL);
+    pjsip_regc_info info;
+    CHECK_INT(pjsip_regc_get_info(regc, &info), PJ_SUCCESS);
+    CHECK(info.transport == NULL);
     pjsip_regc_destroy(regc);
     h_teardown();
 }

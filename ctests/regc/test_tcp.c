@@ -337,6 +337,13 @@ static void test_selectors_and_release(void)
     CHECK_INT(H.rec[2].code, 200);
     CHECK(strcmp(registrar_source(H.reg, 2), registrar_source(H.reg, 0)) != 0);
     CHECK(strncmp(registrar_source(H.reg, 2), "127.0.0.1:", 10) == 0);
+    /* release_transport drops the regc's hold on its last transport. */
+    pjsip_regc_info info;
+    CHECK_INT(pjsip_regc_get_info(regc, &info), PJ_SUCCESS);
+    CHECK(info.transport != NULL);
+    CHECK_INT(pjsip_regc_release_transport(regc), PJ_SUCCESS);
+    CHECK_INT(pjsip_regc_get_info(regc, &info), PJ_SUCCESS);
+    CHECK(info.transport == NULL);
     /* A UDP transport does not suit a ;transport=tcp destination. */
     memset(&sel, 0, sizeof(sel));
     sel.type = PJSIP_TPSELECTOR_TRANSPORT;
@@ -345,11 +352,7 @@ static void test_selectors_and_release(void)
     CHECK_INT(h_register(regc, PJ_FALSE), PJSIP_ETPNOTSUITABLE);
     CHECK_INT(H.count, 4);
     CHECK_INT(H.rec[3].code, 503);
-    /* release_transport drops the regc's hold on its last transport. */
-    pjsip_regc_info info;
-    CHECK_INT(pjsip_regc_get_info(regc, &info), PJ_SUCCESS);
-    CHECK(info.transport != NULL);
-    CHECK_INT(pjsip_regc_release_transport(regc), PJ_SUCCESS);
+    /* That transaction had no transport, and it is now the last one. */
     CHECK_INT(pjsip_regc_get_info(regc, &info), PJ_SUCCESS);
     CHECK(info.transport == NULL);
     /* An application reference keeps a connection object usable. */

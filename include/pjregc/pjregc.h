@@ -1794,6 +1794,11 @@ pj_status_t pjsip_endpt_register_module(struct pjsip_endpoint *endpt, struct pjs
 pj_status_t pjsip_endpt_unregister_module(struct pjsip_endpoint *endpt, struct pjsip_module *module);
 
 /*
+ The counter's current value; 0 for NULL.
+ */
+pj_atomic_value_t pj_atomic_get(struct pj_atomic_t *atomic_var);
+
+/*
  Registers `f` as the text source for codes `start .. start + space`.
  Registering the very same range and handler again is accepted.
  */

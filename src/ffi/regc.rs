@@ -325,9 +325,9 @@ impl Owner for Regc {
     fn on_tsx_final(self: Arc<Self>, ep: &Arc<Endpoint>, fin: TsxFinal) {
         self.busy.add();
         let rdata = fin.response.as_ref().and_then(|r| Rdata::build(&self.shared, r));
-        if fin.transport.is_some() {
-            self.set_last_transport(fin.transport);
-        }
+        // As pjsip, the transaction's transport replaces the last one even
+        // when it had none (a send that failed before reaching one).
+        self.set_last_transport(fin.transport);
         let call_tsx_cb = {
             let mut st = self.state.lock();
             st.inflight_transport = None;

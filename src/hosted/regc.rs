@@ -449,9 +449,9 @@ impl Regc {
             st.sends += 1;
             st.inflight_transport = null_mut();
         }
-        if !fin.transport.is_null() {
-            self.set_last_transport(fin.transport);
-        }
+        // As pjsip, the transaction's transport replaces the last one even
+        // when it had none (a send that failed before reaching one).
+        self.set_last_transport(fin.transport);
         let call_tsx_cb = self.state.lock().reg.tsx_ended();
         if call_tsx_cb {
             self.call_tsx_callback(&fin);

@@ -1,6 +1,6 @@
 //! The pjlib subset a `pjsip_regc_*` program calls: init, pools and the
 //! caching pool, strings, lists, error texts, logging, threads and time,
-//! random numbers and socket addresses, with pjproject 2.17's C ABI.
+//! random numbers, socket addresses and atomic counter reads, with pjproject 2.17's C ABI.
 //!
 //! Besides the exported C functions, this module offers a small Rust-side
 //! API the rest of the library uses (pool allocation, pools created through
@@ -11,6 +11,7 @@
 //! where pjproject would crash is answered with PJ_EINVAL or a no-op.
 #![allow(clippy::missing_safety_doc)]
 
+pub mod atomic;
 pub mod errno;
 pub mod init;
 pub mod list;
@@ -22,6 +23,7 @@ pub mod string;
 
 // Everything is reachable as `crate::ffi::pjlib::NAME` (C entry points
 // such as `pj_pool_calloc` as well as the Rust-side helpers).
+pub use atomic::*;
 pub use errno::*;
 pub use init::*;
 pub use list::*;

@@ -6,6 +6,7 @@ pub type pj_status_t = c_int;
 pub type pj_bool_t = c_int;
 pub type pj_size_t = usize;
 pub type pj_ssize_t = c_long;
+pub type pj_atomic_value_t = c_long;
 pub type pj_uint32_t = c_uint;
 pub type pj_int32_t = c_int;
 pub type pj_uint16_t = u16;
