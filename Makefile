@@ -4,7 +4,7 @@
 #   make demo            register examples/register.c against the embedded registrar
 #   make interop         the C scenarios against real Kamailio and SIPp (installs them)
 #   make demo-kamailio   register examples/register.c against a real Kamailio
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (and uninstall)
 #   make hosted          the hosted build: build/hosted/libpjsip_regc_hosted.{so,a}
 
 PREFIX ?= /usr/local
@@ -25,7 +25,7 @@ ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
 .PHONY: all release debug header check-header header-compat test rust-test ctest ctest-transports pytest demo \
 	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e \
-	install clean bench \
+	install uninstall clean bench \
 	interop demo-kamailio
 
 all: release header
@@ -225,12 +225,56 @@ difftest: debug $(ORACLE_STAMP)
 symbols: debug $(ORACLE_STAMP)
 	ORACLE_DIR=$(ORACLE_DIR) PYTHON=$(PYTHON) ctests/difftest/symbols.sh target/debug
 
+# ---- installing ----
+#   make install [PREFIX=/usr/local] [DESTDIR=...] [COMPAT_PC=1]
+#   make uninstall [PREFIX=...] [DESTDIR=...]
+# Libraries go to LIBDIR (the shared one as libpjsip_regc.so.$(VERSION) with
+# the links .so.$(SOVERSION), its SONAME, and .so), headers to
+# $(PREFIX)/include/pjsip-regc, where the .pc file's Cflags point, so that
+# <pjsip.h> and <pj/...> never land beside an installed pjproject's. Both
+# libraries lose their debug info on the way (the build tree keeps it).
+# COMPAT_PC=1 also installs libpjproject.pc (see README).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
+PJ_API_VERSION := $(shell awk '/define PJ_VERSION_NUM_MAJOR /{a=$$3} /define PJ_VERSION_NUM_MINOR /{b=$$3} END{print a "." b}' include/pjregc/pj_base.h)
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include/pjsip-regc
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# What the static library needs besides libc (rustc --print native-static-libs).
+STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl
+STRIP ?= strip
+# Refreshes the loader's cache after a real (not DESTDIR) install as root.
+LDCONFIG ?= ldconfig
+COMPAT_PC ?=
+SO_FILE := libpjsip_regc.so.$(VERSION)
+PC_SUBST := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	-e 's|@VERSION@|$(VERSION)|' -e 's|@PJ_VERSION@|$(PJ_API_VERSION)|' -e 's|@STATIC_LIBS@|$(STATIC_LIBS)|'
+
 install: release header
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 644 $(LIB_RELEASE) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 target/release/libpjsip_regc.so $(DESTDIR)$(PREFIX)/lib/
-	cp -R include/. $(DESTDIR)$(PREFIX)/include/
-	sed -e 's|@PREFIX@|$(PREFIX)|' pjsip-regc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pjsip-regc.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 $(LIB_RELEASE) $(DESTDIR)$(LIBDIR)/libpjsip_regc.a
+	$(STRIP) --strip-debug $(DESTDIR)$(LIBDIR)/libpjsip_regc.a
+	install -m 755 target/release/libpjsip_regc.so $(DESTDIR)$(LIBDIR)/$(SO_FILE)
+	$(STRIP) --strip-unneeded $(DESTDIR)$(LIBDIR)/$(SO_FILE)
+	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/libpjsip_regc.so.$(SOVERSION)
+	ln -sf libpjsip_regc.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libpjsip_regc.so
+	cp -R include/. $(DESTDIR)$(INCLUDEDIR)/
+	sed $(PC_SUBST) pjsip-regc.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/pjsip-regc.pc
+	$(if $(COMPAT_PC),sed $(PC_SUBST) libpjproject.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libpjproject.pc)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi
+
+# libpjproject.pc goes only when it is ours (a real pjproject's may be there).
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libpjsip_regc.a $(DESTDIR)$(LIBDIR)/$(SO_FILE) \
+	  $(DESTDIR)$(LIBDIR)/libpjsip_regc.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libpjsip_regc.so \
+	  $(DESTDIR)$(PKGCONFIGDIR)/pjsip-regc.pc
+	@# Our header files one by one, then the folders they leave empty.
+	@cd include && find . -type f | while read -r f; do rm -f "$(DESTDIR)$(INCLUDEDIR)/$$f"; done; \
+	  find . -mindepth 1 -depth -type d | while read -r d; do rmdir "$(DESTDIR)$(INCLUDEDIR)/$$d" 2>/dev/null; done; \
+	  rmdir "$(DESTDIR)$(INCLUDEDIR)" 2>/dev/null; true
+	@if grep -qs 'pjsip-regc' $(DESTDIR)$(PKGCONFIGDIR)/libpjproject.pc; then \
+	  echo "rm -f $(DESTDIR)$(PKGCONFIGDIR)/libpjproject.pc"; rm -f $(DESTDIR)$(PKGCONFIGDIR)/libpjproject.pc; fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi
 
 clean:
 	$(CARGO) clean
