@@ -1,10 +1,10 @@
 # pjsip-regc-rs: build, test, install.
 #   make                 libraries (release) + generated header
 #   make test            every test suite (Rust, header check, C suite under ASan)
-#   make demo            register examples/register.c against the embedded registrar
+#   make demo            register examples/register.c against the test registrar
 #   make interop         the C scenarios against real Kamailio and SIPp (installs them)
 #   make demo-kamailio   register examples/register.c against a real Kamailio
-#   make install PREFIX=/usr/local   (and uninstall)
+#   make install PREFIX=/usr/local   (uninstall; install-test: the installed package alone)
 #   make hosted          the hosted build: build/hosted/libpjsip_regc_hosted.{so,a}
 
 PREFIX ?= /usr/local
@@ -25,7 +25,7 @@ ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
 .PHONY: all release debug header check-header header-compat test rust-test ctest ctest-transports pytest demo \
 	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e \
-	install uninstall clean bench \
+	install uninstall install-test clean bench \
 	interop demo-kamailio
 
 all: release header
@@ -105,12 +105,20 @@ $(BUILD)/interop/%: ctests/interop/%.c $(INTEROP_DEPS) $(HARNESS_SRCS) $(HARNESS
 interop: debug check-header $(INTEROP_BINS)
 	@./ctests/interop/run.sh $(BUILD)/interop
 
-test: rust-test check-header pytest ctest difftest symbols interop hosted-test
+# The installed package alone: examples/*.c built out of the tree with
+# pkg-config, shared and static, run against the test registrar; uninstall.
+install-test: release header
+	MAKE="$(MAKE)" CC="$(CC)" PYTHON="$(PYTHON)" ctests/install_test.sh
 
+test: rust-test check-header pytest ctest difftest symbols interop hosted-test install-test
+
+# examples/register.c against the test registrar (digest auth, bindings
+# capped at 6 s so that refreshes show), then what the registrar received.
+DEMO_CONFIG := {"realm":"example.org","users":{"alice":"secret"},"auth":{},"max_expires":6}
 demo: release check-header
 	@mkdir -p $(BUILD)
-	$(CC) $(CWARN) -O2 -Iinclude -Ictests/harness -o $(BUILD)/register examples/register.c ctests/harness/registrar_client.c $(LIB_RELEASE) $(SYSLIBS)
-	./$(BUILD)/register $(ARGS)
+	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/register examples/register.c $(LIB_RELEASE) $(SYSLIBS)
+	$(PYTHON) ctests/with_registrar.py --explain --config '$(DEMO_CONFIG)' -- ./$(BUILD)/register 'sip:127.0.0.1:{port}' alice secret 12
 
 # Registrations/s and bytes per idle regc, on this library and, for
 # comparison, on pjproject (the oracle wheel) from the same source.
@@ -119,7 +127,7 @@ N ?= 5000
 # starts it on loopback, registers with refreshes, unregisters, stops it.
 demo-kamailio: release check-header
 	@mkdir -p $(BUILD)
-	$(CC) $(CWARN) -O2 -Iinclude -Ictests/harness -o $(BUILD)/register examples/register.c ctests/harness/registrar_client.c $(LIB_RELEASE) $(SYSLIBS)
+	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/register examples/register.c $(LIB_RELEASE) $(SYSLIBS)
 	./ctests/interop/demo-kamailio.sh $(BUILD)/register $(ARGS)
 
 bench: release check-header $(ORACLE_STAMP) hosted
