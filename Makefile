@@ -23,7 +23,7 @@ SYSLIBS := -lpthread -ldl -lm
 ORACLE_DIR ?= $(BUILD)/oracle
 ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
-.PHONY: all release debug header check-header header-compat test rust-test ctest ctest-transports pytest demo \
+.PHONY: all release debug header check-header header-compat test doc rust-test ctest ctest-transports pytest demo \
 	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e \
 	install uninstall install-test clean bench \
 	interop demo-kamailio
@@ -45,6 +45,12 @@ check-header: debug
 	  echo "include/pjregc/pjregc.h is stale: run 'make header' and commit it"; \
 	  diff -u $(HEADER) "$$(cat target/pjregc-header-path)" | head -40; exit 1; fi
 	@echo "generated header up to date"
+
+# rustdoc of both builds, every public item documented (missing_docs in
+# lib.rs), no warning allowed.
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --features hosted --target-dir target/hosted
 
 rust-test:
 	$(CARGO) test --quiet
@@ -110,7 +116,7 @@ interop: debug check-header $(INTEROP_BINS)
 install-test: release header
 	MAKE="$(MAKE)" CC="$(CC)" PYTHON="$(PYTHON)" ctests/install_test.sh
 
-test: rust-test check-header pytest ctest difftest symbols interop hosted-test install-test
+test: rust-test doc check-header pytest ctest difftest symbols interop hosted-test install-test
 
 # examples/register.c against the test registrar (digest auth, bindings
 # capped at 6 s so that refreshes show), then what the registrar received.

@@ -610,28 +610,64 @@ typedef struct pjsip_contact_hdr {
   struct pjsip_param other_param;
 } pjsip_contact_hdr;
 
+/*
+ The Route header (pjsip's `pjsip_route_hdr`).
+ */
 typedef struct pjsip_routing_hdr pjsip_route_hdr;
 
+/*
+ The Record-Route header (pjsip's `pjsip_rr_hdr`).
+ */
 typedef struct pjsip_routing_hdr pjsip_rr_hdr;
 
+/*
+ The From header (pjsip's `pjsip_from_hdr`).
+ */
 typedef struct pjsip_fromto_hdr pjsip_from_hdr;
 
+/*
+ The To header (pjsip's `pjsip_to_hdr`).
+ */
 typedef struct pjsip_fromto_hdr pjsip_to_hdr;
 
+/*
+ The Allow header (pjsip's `pjsip_allow_hdr`).
+ */
 typedef struct pjsip_generic_array_hdr pjsip_allow_hdr;
 
+/*
+ The Accept header (pjsip's `pjsip_accept_hdr`).
+ */
 typedef struct pjsip_generic_array_hdr pjsip_accept_hdr;
 
+/*
+ The Require header (pjsip's `pjsip_require_hdr`).
+ */
 typedef struct pjsip_generic_array_hdr pjsip_require_hdr;
 
+/*
+ The Supported header (pjsip's `pjsip_supported_hdr`).
+ */
 typedef struct pjsip_generic_array_hdr pjsip_supported_hdr;
 
+/*
+ The Unsupported header (pjsip's `pjsip_unsupported_hdr`).
+ */
 typedef struct pjsip_generic_array_hdr pjsip_unsupported_hdr;
 
+/*
+ The Expires header (pjsip's `pjsip_expires_hdr`).
+ */
 typedef struct pjsip_generic_int_hdr pjsip_expires_hdr;
 
+/*
+ The Max-Forwards header (pjsip's `pjsip_max_fwd_hdr`).
+ */
 typedef struct pjsip_generic_int_hdr pjsip_max_fwd_hdr;
 
+/*
+ The Min-Expires header (pjsip's `pjsip_min_expires_hdr`).
+ */
 typedef struct pjsip_generic_int_hdr pjsip_min_expires_hdr;
 
 typedef struct pjsip_retry_after_hdr {
@@ -1223,12 +1259,24 @@ extern const pj_uint16_t PJ_SOCK_RDM;
  */
 pj_status_t pjsip_auth_clt_init(struct pjsip_auth_clt_sess *sess, struct pjsip_endpoint *endpt, struct pj_pool_t *pool, unsigned int options);
 
+/*
+ Releases what `pjsip_auth_clt_init` set up for `sess`.
+ */
 pj_status_t pjsip_auth_clt_deinit(struct pjsip_auth_clt_sess *sess);
 
+/*
+ Sets the credentials `sess` (or its parent) answers challenges with.
+ */
 pj_status_t pjsip_auth_clt_set_credentials(struct pjsip_auth_clt_sess *sess, int cred_cnt, const struct pjsip_cred_info *c);
 
+/*
+ Sets the preferences of `sess` (or of its parent).
+ */
 pj_status_t pjsip_auth_clt_set_prefs(struct pjsip_auth_clt_sess *sess, const struct pjsip_auth_clt_pref *p);
 
+/*
+ Reads the preferences of `sess` (or of its parent).
+ */
 pj_status_t pjsip_auth_clt_get_prefs(struct pjsip_auth_clt_sess *sess, struct pjsip_auth_clt_pref *p);
 
 /*
@@ -1746,12 +1794,26 @@ void pjsip_param_clone(struct pj_pool_t *pool, struct pjsip_param *dst_list, con
  */
 void pjsip_param_shallow_clone(struct pj_pool_t *pool, struct pjsip_param *dst_list, const struct pjsip_param *src_list);
 
+/*
+ Creates an endpoint named `name` that allocates from `pf`.
+ */
 pj_status_t pjsip_endpt_create(struct pj_pool_factory *pf, const char *name, struct pjsip_endpoint **endpt);
 
+/*
+ Destroys the endpoint; transactions still in flight end without a
+ callback.
+ */
 void pjsip_endpt_destroy(struct pjsip_endpoint *endpt);
 
+/*
+ Runs the endpoint once: waits up to `max_timeout` for packets and
+ timers and handles them, calling callbacks on this thread.
+ */
 pj_status_t pjsip_endpt_handle_events(struct pjsip_endpoint *endpt, const struct pj_time_val *max_timeout);
 
+/*
+ `pjsip_endpt_handle_events`, also counting the events handled.
+ */
 pj_status_t pjsip_endpt_handle_events2(struct pjsip_endpoint *endpt, const struct pj_time_val *max_timeout, unsigned int *count);
 
 /*
@@ -1767,10 +1829,19 @@ pj_status_t pjsip_tsx_layer_init_module(struct pjsip_endpoint *endpt);
  */
 pj_status_t pjsip_ua_init_module(struct pjsip_endpoint *endpt, const struct pjsip_ua_init_param *_prm);
 
+/*
+ A pool from the endpoint's factory.
+ */
 struct pj_pool_t *pjsip_endpt_create_pool(struct pjsip_endpoint *endpt, const char *pool_name, pj_size_t initial, pj_size_t increment);
 
+/*
+ Gives back a pool from `pjsip_endpt_create_pool`.
+ */
 void pjsip_endpt_release_pool(struct pjsip_endpoint *endpt, struct pj_pool_t *pool);
 
+/*
+ The endpoint's name, as given to `pjsip_endpt_create`.
+ */
 const struct pj_str_t *pjsip_endpt_name(struct pjsip_endpoint *endpt);
 
 /*
@@ -1795,8 +1866,15 @@ const struct pjsip_hdr *pjsip_endpt_get_capability(struct pjsip_endpoint *endpt,
  */
 pj_bool_t pjsip_endpt_has_capability(struct pjsip_endpoint *endpt, int htype, const struct pj_str_t *hname, const struct pj_str_t *token);
 
+/*
+ Starts a UDP transport bound to `local` (any address and port when
+ NULL), announcing `a_name` when given; `async_cnt` is ignored.
+ */
 pj_status_t pjsip_udp_transport_start(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in *local, const struct pjsip_host_port *a_name, unsigned int _async_cnt, struct pjsip_transport **p_transport);
 
+/*
+ `pjsip_udp_transport_start` over IPv6.
+ */
 pj_status_t pjsip_udp_transport_start6(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in6 *local, const struct pjsip_host_port *a_name, unsigned int _async_cnt, struct pjsip_transport **p_transport);
 
 /*
@@ -1857,8 +1935,14 @@ pj_status_t pjsip_transport_add_ref(struct pjsip_transport *tp);
  */
 pj_status_t pjsip_transport_dec_ref(struct pjsip_transport *tp);
 
+/*
+ Takes a reference on the transport or listener `sel` names.
+ */
 void pjsip_tpselector_add_ref(struct pjsip_tpselector *sel);
 
+/*
+ Gives back the reference `pjsip_tpselector_add_ref` took.
+ */
 void pjsip_tpselector_dec_ref(struct pjsip_tpselector *sel);
 
 /*
@@ -2596,6 +2680,9 @@ pj_status_t pjsip_regc_set_auth_sess(struct pjsip_regc *regc, struct pjsip_auth_
  */
 struct pjsip_auth_clt_sess *pjsip_regc_get_auth_sess(struct pjsip_regc *regc);
 
+/*
+ Takes a reference on `tdata`.
+ */
 void pjsip_tx_data_add_ref(struct pjsip_tx_data *tdata);
 
 /*

@@ -90,6 +90,7 @@ struct State {
     destroyed: bool,
 }
 
+/// A registration client: what a `pjsip_regc*` points at.
 pub struct Regc {
     shared: Arc<EndptShared>,
     state: Mutex<State>,
@@ -722,6 +723,7 @@ pub unsafe extern "C" fn pjsip_regc_set_credentials(regc: *mut pjsip_regc, count
     })
 }
 
+/// A C `pjsip_auth_clt_pref` as Rust preferences.
 pub unsafe fn pref(p: *const pjsip_auth_clt_pref) -> Result<Pref, Status> {
     nonnull!(p)?;
     Ok(Pref { initial_auth: (*p).initial_auth != 0, algorithm: pj_string(&(*p).algorithm).ok_or(PJ_EINVAL)? })
