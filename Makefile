@@ -1,10 +1,10 @@
 # pjsip-regc-rs: build, test, install.
 #   make                 libraries (release) + generated header
 #   make test            every test suite (Rust, header check, C suite under ASan)
-#   make demo            register examples/register.c against the embedded registrar
+#   make demo            register examples/register.c against the test registrar
 #   make interop         the C scenarios against real Kamailio and SIPp (installs them)
 #   make demo-kamailio   register examples/register.c against a real Kamailio
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (uninstall; install-test: the installed package alone)
 #   make hosted          the hosted build: build/hosted/libpjsip_regc_hosted.{so,a}
 
 PREFIX ?= /usr/local
@@ -23,9 +23,9 @@ SYSLIBS := -lpthread -ldl -lm
 ORACLE_DIR ?= $(BUILD)/oracle
 ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
-.PHONY: all release debug header check-header header-compat test rust-test ctest ctest-transports pytest demo \
+.PHONY: all release debug header check-header header-compat test doc rust-test ctest ctest-transports pytest demo \
 	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e \
-	install clean bench \
+	install uninstall install-test clean bench \
 	interop demo-kamailio
 
 all: release header
@@ -45,6 +45,12 @@ check-header: debug
 	  echo "include/pjregc/pjregc.h is stale: run 'make header' and commit it"; \
 	  diff -u $(HEADER) "$$(cat target/pjregc-header-path)" | head -40; exit 1; fi
 	@echo "generated header up to date"
+
+# rustdoc of both builds, every public item documented (missing_docs in
+# lib.rs), no warning allowed.
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --features hosted --target-dir target/hosted
 
 rust-test:
 	$(CARGO) test --quiet
@@ -105,12 +111,20 @@ $(BUILD)/interop/%: ctests/interop/%.c $(INTEROP_DEPS) $(HARNESS_SRCS) $(HARNESS
 interop: debug check-header $(INTEROP_BINS)
 	@./ctests/interop/run.sh $(BUILD)/interop
 
-test: rust-test check-header pytest ctest difftest symbols interop hosted-test
+# The installed package alone: examples/*.c built out of the tree with
+# pkg-config, shared and static, run against the test registrar; uninstall.
+install-test: release header
+	MAKE="$(MAKE)" CC="$(CC)" PYTHON="$(PYTHON)" ctests/install_test.sh
 
+test: rust-test doc check-header pytest ctest difftest symbols interop hosted-test install-test
+
+# examples/register.c against the test registrar (digest auth, bindings
+# capped at 6 s so that refreshes show), then what the registrar received.
+DEMO_CONFIG := {"realm":"example.org","users":{"alice":"secret"},"auth":{},"max_expires":6}
 demo: release check-header
 	@mkdir -p $(BUILD)
-	$(CC) $(CWARN) -O2 -Iinclude -Ictests/harness -o $(BUILD)/register examples/register.c ctests/harness/registrar_client.c $(LIB_RELEASE) $(SYSLIBS)
-	./$(BUILD)/register $(ARGS)
+	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/register examples/register.c $(LIB_RELEASE) $(SYSLIBS)
+	$(PYTHON) ctests/with_registrar.py --explain --config '$(DEMO_CONFIG)' -- ./$(BUILD)/register 'sip:127.0.0.1:{port}' alice secret 12
 
 # Registrations/s and bytes per idle regc, on this library and, for
 # comparison, on pjproject (the oracle wheel) from the same source.
@@ -119,7 +133,7 @@ N ?= 5000
 # starts it on loopback, registers with refreshes, unregisters, stops it.
 demo-kamailio: release check-header
 	@mkdir -p $(BUILD)
-	$(CC) $(CWARN) -O2 -Iinclude -Ictests/harness -o $(BUILD)/register examples/register.c ctests/harness/registrar_client.c $(LIB_RELEASE) $(SYSLIBS)
+	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/register examples/register.c $(LIB_RELEASE) $(SYSLIBS)
 	./ctests/interop/demo-kamailio.sh $(BUILD)/register $(ARGS)
 
 bench: release check-header $(ORACLE_STAMP) hosted
@@ -225,12 +239,56 @@ difftest: debug $(ORACLE_STAMP)
 symbols: debug $(ORACLE_STAMP)
 	ORACLE_DIR=$(ORACLE_DIR) PYTHON=$(PYTHON) ctests/difftest/symbols.sh target/debug
 
+# ---- installing ----
+#   make install [PREFIX=/usr/local] [DESTDIR=...] [COMPAT_PC=1]
+#   make uninstall [PREFIX=...] [DESTDIR=...]
+# Libraries go to LIBDIR (the shared one as libpjsip_regc.so.$(VERSION) with
+# the links .so.$(SOVERSION), its SONAME, and .so), headers to
+# $(PREFIX)/include/pjsip-regc, where the .pc file's Cflags point, so that
+# <pjsip.h> and <pj/...> never land beside an installed pjproject's. Both
+# libraries lose their debug info on the way (the build tree keeps it).
+# COMPAT_PC=1 also installs libpjproject.pc (see README).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
+PJ_API_VERSION := $(shell awk '/define PJ_VERSION_NUM_MAJOR /{a=$$3} /define PJ_VERSION_NUM_MINOR /{b=$$3} END{print a "." b}' include/pjregc/pj_base.h)
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include/pjsip-regc
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# What the static library needs besides libc (rustc --print native-static-libs).
+STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl
+STRIP ?= strip
+# Refreshes the loader's cache after a real (not DESTDIR) install as root.
+LDCONFIG ?= ldconfig
+COMPAT_PC ?=
+SO_FILE := libpjsip_regc.so.$(VERSION)
+PC_SUBST := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	-e 's|@VERSION@|$(VERSION)|' -e 's|@PJ_VERSION@|$(PJ_API_VERSION)|' -e 's|@STATIC_LIBS@|$(STATIC_LIBS)|'
+
 install: release header
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 644 $(LIB_RELEASE) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 target/release/libpjsip_regc.so $(DESTDIR)$(PREFIX)/lib/
-	cp -R include/. $(DESTDIR)$(PREFIX)/include/
-	sed -e 's|@PREFIX@|$(PREFIX)|' pjsip-regc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pjsip-regc.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 $(LIB_RELEASE) $(DESTDIR)$(LIBDIR)/libpjsip_regc.a
+	$(STRIP) --strip-debug $(DESTDIR)$(LIBDIR)/libpjsip_regc.a
+	install -m 755 target/release/libpjsip_regc.so $(DESTDIR)$(LIBDIR)/$(SO_FILE)
+	$(STRIP) --strip-unneeded $(DESTDIR)$(LIBDIR)/$(SO_FILE)
+	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/libpjsip_regc.so.$(SOVERSION)
+	ln -sf libpjsip_regc.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libpjsip_regc.so
+	cp -R include/. $(DESTDIR)$(INCLUDEDIR)/
+	sed $(PC_SUBST) pjsip-regc.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/pjsip-regc.pc
+	$(if $(COMPAT_PC),sed $(PC_SUBST) libpjproject.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libpjproject.pc)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi
+
+# libpjproject.pc goes only when it is ours (a real pjproject's may be there).
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libpjsip_regc.a $(DESTDIR)$(LIBDIR)/$(SO_FILE) \
+	  $(DESTDIR)$(LIBDIR)/libpjsip_regc.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libpjsip_regc.so \
+	  $(DESTDIR)$(PKGCONFIGDIR)/pjsip-regc.pc
+	@# Our header files one by one, then the folders they leave empty.
+	@cd include && find . -type f | while read -r f; do rm -f "$(DESTDIR)$(INCLUDEDIR)/$$f"; done; \
+	  find . -mindepth 1 -depth -type d | while read -r d; do rmdir "$(DESTDIR)$(INCLUDEDIR)/$$d" 2>/dev/null; done; \
+	  rmdir "$(DESTDIR)$(INCLUDEDIR)" 2>/dev/null; true
+	@if grep -qs 'pjsip-regc' $(DESTDIR)$(PKGCONFIGDIR)/libpjproject.pc; then \
+	  echo "rm -f $(DESTDIR)$(PKGCONFIGDIR)/libpjproject.pc"; rm -f $(DESTDIR)$(PKGCONFIGDIR)/libpjproject.pc; fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi
 
 clean:
 	$(CARGO) clean

@@ -14,6 +14,11 @@ fn main() {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libpjsip_regc_hosted.so");
         return;
     }
+    // The installed file is libpjsip_regc.so.VERSION with links from
+    // .so.MAJOR (this name, which programs record) and .so (for -l at link
+    // time): see `make install`.
+    let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets CARGO_PKG_VERSION_MAJOR");
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libpjsip_regc.so.{major}");
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=src/ffi");

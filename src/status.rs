@@ -3,17 +3,23 @@
 //! Codes and texts follow pjproject's numbering so that C callers can compare
 //! and print them exactly as they would with pjproject.
 
+/// A `pj_status_t`.
 pub type Status = i32;
 
+/// Success.
 pub const PJ_SUCCESS: Status = 0;
+/// First of pjlib's own codes.
 pub const PJ_ERRNO_START_STATUS: Status = 70000;
+/// First of the codes that carry an OS errno.
 pub const PJ_ERRNO_START_SYS: Status = 120000;
+/// First of pjsip's codes.
 pub const PJSIP_ERRNO_START: Status = 170000;
+/// First of pjlib-util's codes.
 pub const PJLIB_UTIL_ERRNO_START: Status = 320000;
 
 macro_rules! codes {
     ($($name:ident = $val:expr, $text:expr;)*) => {
-        $(pub const $name: Status = $val;)*
+        $(#[doc = $text] pub const $name: Status = $val;)*
         /// (code, symbolic name, text) for every named code.
         pub const NAMED: &[(Status, &str, &str)] = &[$(($val, stringify!($name), $text)),*];
     };

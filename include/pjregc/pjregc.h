@@ -34,7 +34,8 @@ typedef struct pjsip_dialog pjsip_dialog;
 typedef struct pjsip_endpoint pjsip_endpoint;
 
 /*
- Opaque registration client handle.
+ A registration client, created by `pjsip_regc_create`. Opaque: C code
+ only holds pointers to it.
  */
 typedef struct pjsip_regc pjsip_regc;
 
@@ -609,28 +610,64 @@ typedef struct pjsip_contact_hdr {
   struct pjsip_param other_param;
 } pjsip_contact_hdr;
 
+/*
+ The Route header (pjsip's `pjsip_route_hdr`).
+ */
 typedef struct pjsip_routing_hdr pjsip_route_hdr;
 
+/*
+ The Record-Route header (pjsip's `pjsip_rr_hdr`).
+ */
 typedef struct pjsip_routing_hdr pjsip_rr_hdr;
 
+/*
+ The From header (pjsip's `pjsip_from_hdr`).
+ */
 typedef struct pjsip_fromto_hdr pjsip_from_hdr;
 
+/*
+ The To header (pjsip's `pjsip_to_hdr`).
+ */
 typedef struct pjsip_fromto_hdr pjsip_to_hdr;
 
+/*
+ The Allow header (pjsip's `pjsip_allow_hdr`).
+ */
 typedef struct pjsip_generic_array_hdr pjsip_allow_hdr;
 
+/*
+ The Accept header (pjsip's `pjsip_accept_hdr`).
+ */
 typedef struct pjsip_generic_array_hdr pjsip_accept_hdr;
 
+/*
+ The Require header (pjsip's `pjsip_require_hdr`).
+ */
 typedef struct pjsip_generic_array_hdr pjsip_require_hdr;
 
+/*
+ The Supported header (pjsip's `pjsip_supported_hdr`).
+ */
 typedef struct pjsip_generic_array_hdr pjsip_supported_hdr;
 
+/*
+ The Unsupported header (pjsip's `pjsip_unsupported_hdr`).
+ */
 typedef struct pjsip_generic_array_hdr pjsip_unsupported_hdr;
 
+/*
+ The Expires header (pjsip's `pjsip_expires_hdr`).
+ */
 typedef struct pjsip_generic_int_hdr pjsip_expires_hdr;
 
+/*
+ The Max-Forwards header (pjsip's `pjsip_max_fwd_hdr`).
+ */
 typedef struct pjsip_generic_int_hdr pjsip_max_fwd_hdr;
 
+/*
+ The Min-Expires header (pjsip's `pjsip_min_expires_hdr`).
+ */
 typedef struct pjsip_generic_int_hdr pjsip_min_expires_hdr;
 
 typedef struct pjsip_retry_after_hdr {
@@ -904,37 +941,133 @@ typedef struct pj_caching_pool {
   struct pj_lock_t *lock;
 } pj_caching_pool;
 
+/*
+ What the client's callback is told when a REGISTER transaction is over.
+ */
 typedef struct pjsip_regc_cbparam {
+  /*
+   The client.
+   */
   struct pjsip_regc *regc;
+  /*
+   The `token` given to `pjsip_regc_create`.
+   */
   void *token;
+  /*
+   `PJ_SUCCESS` when the transaction ended, whatever its status code
+   (timeouts and transport failures included); an error when the
+   client could not go on, e.g. no credential matched a challenge or a
+   retry could not be sent.
+   */
   pj_status_t status;
+  /*
+   The final status code: the registrar's, or 408 for a timeout, 503
+   for a transport failure, 502 for a host that does not resolve.
+   */
   int code;
+  /*
+   The response's reason phrase, or the library's text for the code.
+   */
   struct pj_str_t reason;
+  /*
+   The response as received; NULL when there was none (timeout,
+   transport failure). Valid only during the callback.
+   */
   struct pjsip_rx_data *rdata;
+  /*
+   The binding time in seconds: what the registrar granted for this
+   client's Contacts after a 2xx (0 after an unregistration), else what
+   the request asked for.
+   */
   unsigned int expiration;
+  /*
+   How many entries of `contact` are set.
+   */
   int contact_cnt;
+  /*
+   The Contact headers of the response (every binding the registrar
+   holds for the address of record, up to `PJSIP_REGC_MAX_CONTACT`).
+   Valid only during the callback.
+   */
   struct pjsip_contact_hdr *contact[10];
+  /*
+   True when the request was an unregistration (Expires 0).
+   */
   pj_bool_t is_unreg;
 } pjsip_regc_cbparam;
 
+/*
+ The main callback: one call per REGISTER transaction outcome.
+ */
 typedef void (*pjsip_regc_cb_fn)(struct pjsip_regc_cbparam *param);
 
+/*
+ A client's state, filled in by `pjsip_regc_get_info`.
+ */
 typedef struct pjsip_regc_info {
+  /*
+   The registrar URI given to `pjsip_regc_init`, in the client's pool.
+   */
   struct pj_str_t server_uri;
+  /*
+   The From URI given to `pjsip_regc_init`, in the client's pool.
+   */
   struct pj_str_t client_uri;
+  /*
+   True while a REGISTER is in flight or `pjsip_regc_add_ref`
+   references are held (so always inside the client's callbacks).
+   */
   pj_bool_t is_busy;
+  /*
+   True when the last REGISTER asked for automatic refreshes.
+   */
   pj_bool_t auto_reg;
+  /*
+   The binding time in seconds the registrar last granted;
+   `PJSIP_REGC_EXPIRATION_NOT_SPECIFIED` before the first success and
+   after a failure.
+   */
   unsigned int interval;
+  /*
+   Seconds until the next automatic refresh: 0 while a REGISTER is in
+   flight, without automatic refresh or once the moment has passed, and
+   `PJSIP_REGC_EXPIRATION_NOT_SPECIFIED` when nothing was granted. As in
+   pjsip, after an unregistration it goes on counting down to the
+   refresh that was cancelled.
+   */
   unsigned int next_reg;
+  /*
+   The transport of the REGISTER in flight, else of the last one
+   (NULL before any, or after `pjsip_regc_release_transport`).
+   */
   struct pjsip_transport *transport;
 } pjsip_regc_info;
 
+/*
+ What the transaction callback (`pjsip_regc_set_reg_tsx_cb`) is told,
+ and may answer, for a final response to a REGISTER.
+ */
 typedef struct pjsip_regc_tsx_cb_param {
+  /*
+   The same fields the main callback gets.
+   */
   struct pjsip_regc_cbparam cbparam;
+  /*
+   -1 on entry. Set it to 0 or more, with `contact` filled in, to
+   replace the client's Contacts as `pjsip_regc_update_contact` does;
+   after a failure, Contacts that were never bound are dropped first.
+   */
   int contact_cnt;
+  /*
+   The new Contact values when `contact_cnt` is 0 or more; read before
+   the callback returns.
+   */
   struct pj_str_t contact[10];
 } pjsip_regc_tsx_cb_param;
 
+/*
+ The transaction callback set with `pjsip_regc_set_reg_tsx_cb`.
+ */
 typedef void (*pjsip_regc_tsx_cb_fn)(struct pjsip_regc_tsx_cb_param *param);
 
 /*
@@ -1126,12 +1259,24 @@ extern const pj_uint16_t PJ_SOCK_RDM;
  */
 pj_status_t pjsip_auth_clt_init(struct pjsip_auth_clt_sess *sess, struct pjsip_endpoint *endpt, struct pj_pool_t *pool, unsigned int options);
 
+/*
+ Releases what `pjsip_auth_clt_init` set up for `sess`.
+ */
 pj_status_t pjsip_auth_clt_deinit(struct pjsip_auth_clt_sess *sess);
 
+/*
+ Sets the credentials `sess` (or its parent) answers challenges with.
+ */
 pj_status_t pjsip_auth_clt_set_credentials(struct pjsip_auth_clt_sess *sess, int cred_cnt, const struct pjsip_cred_info *c);
 
+/*
+ Sets the preferences of `sess` (or of its parent).
+ */
 pj_status_t pjsip_auth_clt_set_prefs(struct pjsip_auth_clt_sess *sess, const struct pjsip_auth_clt_pref *p);
 
+/*
+ Reads the preferences of `sess` (or of its parent).
+ */
 pj_status_t pjsip_auth_clt_get_prefs(struct pjsip_auth_clt_sess *sess, struct pjsip_auth_clt_pref *p);
 
 /*
@@ -1649,12 +1794,26 @@ void pjsip_param_clone(struct pj_pool_t *pool, struct pjsip_param *dst_list, con
  */
 void pjsip_param_shallow_clone(struct pj_pool_t *pool, struct pjsip_param *dst_list, const struct pjsip_param *src_list);
 
+/*
+ Creates an endpoint named `name` that allocates from `pf`.
+ */
 pj_status_t pjsip_endpt_create(struct pj_pool_factory *pf, const char *name, struct pjsip_endpoint **endpt);
 
+/*
+ Destroys the endpoint; transactions still in flight end without a
+ callback.
+ */
 void pjsip_endpt_destroy(struct pjsip_endpoint *endpt);
 
+/*
+ Runs the endpoint once: waits up to `max_timeout` for packets and
+ timers and handles them, calling callbacks on this thread.
+ */
 pj_status_t pjsip_endpt_handle_events(struct pjsip_endpoint *endpt, const struct pj_time_val *max_timeout);
 
+/*
+ `pjsip_endpt_handle_events`, also counting the events handled.
+ */
 pj_status_t pjsip_endpt_handle_events2(struct pjsip_endpoint *endpt, const struct pj_time_val *max_timeout, unsigned int *count);
 
 /*
@@ -1670,10 +1829,19 @@ pj_status_t pjsip_tsx_layer_init_module(struct pjsip_endpoint *endpt);
  */
 pj_status_t pjsip_ua_init_module(struct pjsip_endpoint *endpt, const struct pjsip_ua_init_param *_prm);
 
+/*
+ A pool from the endpoint's factory.
+ */
 struct pj_pool_t *pjsip_endpt_create_pool(struct pjsip_endpoint *endpt, const char *pool_name, pj_size_t initial, pj_size_t increment);
 
+/*
+ Gives back a pool from `pjsip_endpt_create_pool`.
+ */
 void pjsip_endpt_release_pool(struct pjsip_endpoint *endpt, struct pj_pool_t *pool);
 
+/*
+ The endpoint's name, as given to `pjsip_endpt_create`.
+ */
 const struct pj_str_t *pjsip_endpt_name(struct pjsip_endpoint *endpt);
 
 /*
@@ -1698,8 +1866,15 @@ const struct pjsip_hdr *pjsip_endpt_get_capability(struct pjsip_endpoint *endpt,
  */
 pj_bool_t pjsip_endpt_has_capability(struct pjsip_endpoint *endpt, int htype, const struct pj_str_t *hname, const struct pj_str_t *token);
 
+/*
+ Starts a UDP transport bound to `local` (any address and port when
+ NULL), announcing `a_name` when given; `async_cnt` is ignored.
+ */
 pj_status_t pjsip_udp_transport_start(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in *local, const struct pjsip_host_port *a_name, unsigned int _async_cnt, struct pjsip_transport **p_transport);
 
+/*
+ `pjsip_udp_transport_start` over IPv6.
+ */
 pj_status_t pjsip_udp_transport_start6(struct pjsip_endpoint *endpt, const struct pj_sockaddr_in6 *local, const struct pjsip_host_port *a_name, unsigned int _async_cnt, struct pjsip_transport **p_transport);
 
 /*
@@ -1760,8 +1935,14 @@ pj_status_t pjsip_transport_add_ref(struct pjsip_transport *tp);
  */
 pj_status_t pjsip_transport_dec_ref(struct pjsip_transport *tp);
 
+/*
+ Takes a reference on the transport or listener `sel` names.
+ */
 void pjsip_tpselector_add_ref(struct pjsip_tpselector *sel);
 
+/*
+ Gives back the reference `pjsip_tpselector_add_ref` took.
+ */
 void pjsip_tpselector_dec_ref(struct pjsip_tpselector *sel);
 
 /*
@@ -2275,60 +2456,238 @@ long pj_strtol(const struct pj_str_t *str);
 char *pjsip_rx_data_get_info(struct pjsip_rx_data *rdata);
 
 /*
- The registration client's module descriptor ("mod-regc").
+ Returns the registration client's module descriptor, named "mod-regc".
+ Applications never need to register it: every regc works without it.
+ pjproject declares this function but does not define it (a program
+ calling it fails to link there); it is defined here.
  */
 struct pjsip_module *pjsip_regc_get_module(void);
 
+/*
+ Creates a registration client on `endpt` and stores it in `*p_regc`.
+ `cb` is called with the outcome of every REGISTER transaction and
+ `token` is handed back to it in `pjsip_regc_cbparam::token`. Nothing is
+ sent until `pjsip_regc_init`, `pjsip_regc_register` and
+ `pjsip_regc_send` have been called.
+
+ Returns `PJ_EINVAL` when `endpt`, `cb` or `p_regc` is NULL and
+ `PJ_ENOMEM` when no pool can be had.
+ */
 pj_status_t pjsip_regc_create(struct pjsip_endpoint *endpt, void *token, pjsip_regc_cb_fn cb, struct pjsip_regc **p_regc);
 
+/*
+ Destroys the client; the same as `pjsip_regc_destroy2(regc, PJ_TRUE)`.
+ */
 pj_status_t pjsip_regc_destroy(struct pjsip_regc *regc);
 
+/*
+ Destroys the client. With `force` false and a REGISTER in flight it
+ returns `PJ_EBUSY` and changes nothing. Otherwise, when a REGISTER is in
+ flight or `pjsip_regc_add_ref` references are held, the client is only
+ marked for deletion: its callback is never called again and its memory
+ goes when the transaction ends or the last reference is dropped,
+ whichever comes last. An idle, unreferenced client is freed at once
+ (refresh timer cancelled, transport references released). Calling it
+ from inside the client's own callback is allowed: the client lives until
+ the callback returns. Nothing is unregistered: send
+ `pjsip_regc_unregister` first for that.
+ */
 pj_status_t pjsip_regc_destroy2(struct pjsip_regc *regc, pj_bool_t force);
 
+/*
+ Fills `*info` with the client's current state; see `pjsip_regc_info`.
+ Inside a callback `is_busy` reads true, since the client holds a
+ reference on itself while it calls the application.
+ */
 pj_status_t pjsip_regc_get_info(struct pjsip_regc *regc, struct pjsip_regc_info *info);
 
+/*
+ The memory pool the client allocates from; it lives as long as the
+ client. NULL for a NULL `regc`.
+ */
 struct pj_pool_t *pjsip_regc_get_pool(struct pjsip_regc *regc);
 
+/*
+ Sets up what the client registers: `srv_url` is the registrar's URI (the
+ Request-URI), `from_url` and `to_url` are the From and To values
+ (usually both the address of record; display names and angle brackets
+ allowed), `contact` holds `ccnt` Contact values to bind, and `expires`
+ the binding time in seconds to ask for
+ (`PJSIP_REGC_EXPIRATION_NOT_SPECIFIED` for no Expires header). A new
+ Call-ID is made, kept for every later REGISTER of this client, and the
+ delay before a refresh goes back to 5 seconds. Calling it again
+ restarts with the new values.
+
+ Returns `PJ_EINVAL` for a NULL argument or an `expires` of 0 (a
+ pjproject debug build asserts instead) and `PJSIP_EINVALIDURI` when a
+ URI or Contact does not parse or a Contact is `*` (2.15.1 crashes on
+ `*`; 2.17 refuses it as here).
+ */
 pj_status_t pjsip_regc_init(struct pjsip_regc *regc, const struct pj_str_t *srv_url, const struct pj_str_t *from_url, const struct pj_str_t *to_url, int ccnt, const struct pj_str_t *contact, pj_uint32_t expires);
 
+/*
+ Takes a temporary reference that keeps the client's memory alive across
+ a `pjsip_regc_destroy` made meanwhile; give it back with
+ `pjsip_regc_dec_ref`.
+ */
 void pjsip_regc_add_ref(struct pjsip_regc *regc);
 
+/*
+ Gives back a reference taken with `pjsip_regc_add_ref`. Returns
+ `PJ_EGONE` when this was the last one and the client, marked for
+ deletion meanwhile, has now been freed; `PJ_SUCCESS` otherwise.
+ */
 pj_status_t pjsip_regc_dec_ref(struct pjsip_regc *regc);
 
+/*
+ Sets (or, with NULL, clears) a second callback, called before the main
+ one for every final response to a REGISTER that registers (401, 407 and
+ 423 included) while the client is not being destroyed. It may replace
+ the Contacts before the client acts on the response (a retry after a
+ challenge then carries the new ones): see `pjsip_regc_tsx_cb_param`.
+ */
 pj_status_t pjsip_regc_set_reg_tsx_cb(struct pjsip_regc *regc, pjsip_regc_tsx_cb_fn tsx_cb);
 
+/*
+ Makes requests sent over `via_tp` carry `via_addr` as the Via sent-by
+ (for instance an address learnt from a NAT), instead of the transport's
+ published address. A NULL `via_addr`, or an empty host, goes back to the
+ transport's address.
+ */
 pj_status_t pjsip_regc_set_via_sent_by(struct pjsip_regc *regc, struct pjsip_host_port *via_addr, struct pjsip_transport *via_tp);
 
+/*
+ How many seconds before a binding ends its refresh is sent (5 by
+ default; `pjsip_regc_init` resets it). Returns `PJ_ETOOBIG` when `delay`
+ exceeds the binding time the registrar granted. A refresh already
+ scheduled is moved to match.
+ */
 pj_status_t pjsip_regc_set_delay_before_refresh(struct pjsip_regc *regc, pj_uint32_t delay);
 
+/*
+ Sets the credentials used to answer 401 and 407 challenges, copying
+ `count` entries from `cred` (the caller's buffers may go right after).
+ A realm of `*` answers a challenge from any realm; `data_type` says
+ whether `data` is a plain password or a precomputed digest (HA1).
+ Returns `PJ_EINVAL` when `count` is not positive or `cred` is NULL.
+ */
 pj_status_t pjsip_regc_set_credentials(struct pjsip_regc *regc, int count, const struct pjsip_cred_info *cred);
 
+/*
+ Sets the client authentication preferences. With `initial_auth` the
+ first REGISTER already carries an Authorization header with an empty
+ response, using `algorithm`. Returns `PJ_EINVAL` for a NULL `pref`.
+ */
 pj_status_t pjsip_regc_set_prefs(struct pjsip_regc *regc, const struct pjsip_auth_clt_pref *p);
 
+/*
+ Replaces the route set with copies of the Route headers in the list
+ `route_set` (a list head, as pjsip's lists are); every later REGISTER
+ carries them right after its Via header. Returns `PJ_EINVAL` for a NULL
+ list and `PJSIP_EINVALIDHDR` when an entry is not a usable Route
+ header.
+ */
 pj_status_t pjsip_regc_set_route_set(struct pjsip_regc *regc, const pjsip_route_hdr *route_set);
 
+/*
+ Binds every later request to the transport or listener that `sel`
+ names, taking a reference on it (and dropping the one on the previous
+ selector). The Contacts are not changed. `PJ_EINVAL` for a NULL `sel`.
+ */
 pj_status_t pjsip_regc_set_transport(struct pjsip_regc *regc, const struct pjsip_tpselector *sel);
 
+/*
+ Drops the client's reference on the transport its last request used,
+ so that a broken connection can be closed and freed. The next request
+ picks a transport again.
+ */
 pj_status_t pjsip_regc_release_transport(struct pjsip_regc *regc);
 
+/*
+ Adds copies of the headers in the list `hdr_list` to every later
+ REGISTER, after CSeq and before the Contacts. Calling it again adds more:
+ earlier headers are kept. Returns `PJ_EINVAL` for a NULL list and
+ `PJSIP_EINVALIDHDR` for a header that cannot be copied.
+ */
 pj_status_t pjsip_regc_add_headers(struct pjsip_regc *regc, const struct pjsip_hdr *hdr_list);
 
+/*
+ Builds a REGISTER that binds the Contacts (and asks to remove those
+ dropped by `pjsip_regc_update_contact`, with `expires=0`) and stores it
+ in `*p_tdata`; nothing is sent yet. With `autoreg` the client refreshes
+ the binding on its own before it ends. A refresh already scheduled is
+ cancelled. The caller may add to or edit the request, then passes it to
+ `pjsip_regc_send` (or drops it with `pjsip_tx_data_dec_ref`).
+ */
 pj_status_t pjsip_regc_register(struct pjsip_regc *regc, pj_bool_t autoreg, struct pjsip_tx_data **p_tdata);
 
+/*
+ Builds a REGISTER that removes this client's Contacts (Expires: 0) and
+ stores it in `*p_tdata`, for `pjsip_regc_send`. A scheduled refresh is
+ cancelled.
+ */
 pj_status_t pjsip_regc_unregister(struct pjsip_regc *regc, struct pjsip_tx_data **p_tdata);
 
+/*
+ Builds a REGISTER that removes every binding of the address of record,
+ including other devices' (`Contact: *`, Expires: 0), and stores it in
+ `*p_tdata`, for `pjsip_regc_send`. A scheduled refresh is cancelled.
+ */
 pj_status_t pjsip_regc_unregister_all(struct pjsip_regc *regc, struct pjsip_tx_data **p_tdata);
 
+/*
+ Replaces the Contacts to bind with `ccnt` values from `contact`. The next
+ REGISTER carries the new ones and asks (with `expires=0`) to remove old
+ ones that are not among them; URIs are compared by RFC 3261's rules.
+ When one value does not parse, or is `*`, it returns
+ `PJSIP_EINVALIDURI` and keeps the current Contacts.
+ */
 pj_status_t pjsip_regc_update_contact(struct pjsip_regc *regc, int ccnt, const struct pj_str_t *contact);
 
+/*
+ Sets the binding time, in seconds, the next REGISTER asks for. As in
+ pjsip, when the value equals the time the registrar last granted the
+ request carries no Expires header at all.
+ */
 pj_status_t pjsip_regc_update_expires(struct pjsip_regc *regc, pj_uint32_t expires);
 
+/*
+ Sends a request built by `pjsip_regc_register`, `pjsip_regc_unregister`
+ or `pjsip_regc_unregister_all` in a client transaction, and takes over
+ the caller's reference on `tdata` whatever the outcome. The CSeq goes up
+ by one for each request sent. The callback reports the final response,
+ or 408 on timeout, 503 when the transport fails and 502 when the
+ registrar's host does not resolve (status `PJ_SUCCESS` in all three); a
+ challenge (401/407) is answered with the credentials and the request
+ sent again without a callback in between.
+
+ Returns `PJSIP_EBUSY` when a REGISTER of this client is still in
+ flight. When the request cannot leave at all the callback has already
+ run, inside this call, and the error is returned too.
+ */
 pj_status_t pjsip_regc_send(struct pjsip_regc *regc, struct pjsip_tx_data *tdata);
 
+/*
+ Makes the client authenticate with `session`, a client authentication
+ session the application may share between several clients, instead of
+ its own: its credentials, preferences and cached challenges answer this
+ client's challenges, and `pjsip_regc_set_credentials` and
+ `pjsip_regc_set_prefs` then change that session. NULL goes back to the
+ client's own. `PJ_EINVAL` when `session` was not set up with
+ `pjsip_auth_clt_init`. (pjproject 2.17 API.)
+ */
 pj_status_t pjsip_regc_set_auth_sess(struct pjsip_regc *regc, struct pjsip_auth_clt_sess *session);
 
+/*
+ The client's own authentication session (holding the credentials given
+ to `pjsip_regc_set_credentials`), for pjsip's `pjsip_auth_clt_*`
+ functions. NULL for a NULL `regc`. (pjproject 2.17 API.)
+ */
 struct pjsip_auth_clt_sess *pjsip_regc_get_auth_sess(struct pjsip_regc *regc);
 
+/*
+ Takes a reference on `tdata`.
+ */
 void pjsip_tx_data_add_ref(struct pjsip_tx_data *tdata);
 
 /*

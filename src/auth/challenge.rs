@@ -42,10 +42,15 @@ pub const MAX_CHALLENGE_LEN: usize = 4000;
 pub struct Challenge {
     /// The scheme as written (quotes removed if it was quoted).
     pub scheme: String,
+    /// The protection space the credentials must belong to.
     pub realm: String,
+    /// The `domain` parameter: URIs sharing the protection space.
     pub domain: String,
+    /// The server nonce to hash into the answer.
     pub nonce: String,
+    /// The `opaque` value to echo back unchanged.
     pub opaque: String,
+    /// `stale=true`: the nonce expired but the credentials were right.
     pub stale: bool,
     /// As written, e.g. `SHA-256`; empty when absent.
     pub algorithm: String,

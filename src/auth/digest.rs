@@ -14,11 +14,17 @@ use super::Credential;
 
 /// `pjsip_auth_algorithm_type` values.
 pub const ALGORITHM_NOT_SET: u32 = 0;
+/// MD5 (RFC 2617, the default).
 pub const ALGORITHM_MD5: u32 = 1;
+/// SHA-256 (RFC 7616).
 pub const ALGORITHM_SHA256: u32 = 2;
+/// SHA-512/256 (RFC 7616).
 pub const ALGORITHM_SHA512_256: u32 = 3;
+/// AKAv1-MD5 (RFC 3310).
 pub const ALGORITHM_AKAV1_MD5: u32 = 4;
+/// AKAv2-MD5 (RFC 4169).
 pub const ALGORITHM_AKAV2_MD5: u32 = 5;
+/// One past the last algorithm type.
 pub const ALGORITHM_COUNT: u32 = 6;
 
 /// IANA names, indexed by algorithm type. Slot 0 (NOT_SET) and slot COUNT
@@ -132,11 +138,15 @@ pub struct DigestParams<'a> {
     /// The challenge's realm, as received (HA1 is keyed on it, not on the
     /// credential's realm, which may be `*`).
     pub realm: &'a str,
+    /// The challenge's nonce.
     pub nonce: &'a str,
+    /// The quality of protection chosen.
     pub qop: Qop,
     /// Printed nonce-count (8 decimal digits); ignored without qop.
     pub nc: &'a str,
+    /// Our client nonce; ignored without qop.
     pub cnonce: &'a str,
+    /// The request method, e.g. `REGISTER`.
     pub method: &'a str,
     /// The printed Request-URI.
     pub uri: &'a str,

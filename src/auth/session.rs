@@ -25,6 +25,7 @@ pub struct Credential {
     pub realm: String,
     /// Only used as the scheme of the `initial_auth` header.
     pub scheme: String,
+    /// The user name to authenticate as.
     pub username: String,
     /// `pjsip_cred_data_type` bits: 0 password, 1 HA1, 16 AKA.
     pub data_type: i32,

@@ -54,9 +54,13 @@ pub const UDP_SIZE_THRESHOLD: usize = 1300;
 /// object alive until dropped, so that the transport it names stays valid
 /// while the owner looks at it.
 pub struct Received {
+    /// The parsed message.
     pub msg: Message,
+    /// The bytes as received.
     pub raw: Vec<u8>,
+    /// The sender's address.
     pub src: SocketAddr,
+    /// The transport it arrived on.
     pub transport: TransportId,
     _hold: Option<Hold>,
 }
@@ -77,8 +81,11 @@ impl Drop for Hold {
 
 /// How a transaction ended.
 pub struct TsxFinal {
+    /// The final status code: the response's, or 408, 502 or 503 without one.
     pub code: u16,
+    /// The response's reason phrase or the failure's text.
     pub reason: String,
+    /// The final response, if one came.
     pub response: Option<Received>,
     /// The transport the request went through, if it got that far.
     pub transport: Option<TransportId>,
@@ -86,7 +93,9 @@ pub struct TsxFinal {
 
 /// Whoever sent a request or owns a timer.
 pub trait Owner: Send + Sync {
+    /// The transaction this owner started is over.
     fn on_tsx_final(self: Arc<Self>, ep: &Arc<Endpoint>, fin: TsxFinal);
+    /// A timer this owner scheduled with `token` is due.
     fn on_timer(self: Arc<Self>, ep: &Arc<Endpoint>, token: u64);
     /// The endpoint is going away with this owner's transaction pending:
     /// no final outcome will come.
@@ -96,8 +105,11 @@ pub trait Owner: Send + Sync {
 /// Why a request could not leave at all; the transaction ends with `code`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendFailure {
+    /// The error that stopped the request.
     pub status: Status,
+    /// The status code the transaction ends with (502 or 503).
     pub code: u16,
+    /// The text reported with it.
     pub reason: String,
 }
 
@@ -124,7 +136,9 @@ pub enum Selector {
 /// A selector plus pjsip's `disable_connection_reuse`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Selection {
+    /// Which transport.
     pub selector: Selector,
+    /// Never reuse an existing connection: open a new one.
     pub no_reuse: bool,
 }
 
@@ -143,6 +157,7 @@ pub struct RuntimeConfig {
     pub via_alias: bool,
     /// Keep-alive intervals in seconds; 0 or less: none.
     pub tcp_keepalive_s: i64,
+    /// (TLS connections, as `tcp_keepalive_s` for TCP.)
     pub tls_keepalive_s: i64,
     /// Large requests for UDP go over TCP (`disable_tcp_switch` off).
     pub tcp_switch: bool,
@@ -159,7 +174,9 @@ type ConfigSource = Box<dyn Fn() -> RuntimeConfig + Send + Sync>;
 /// What a transport is, for the C objects that describe it.
 #[derive(Clone, Debug)]
 pub struct TransportInfo {
+    /// UDP, TCP or TLS.
     pub kind: Kind,
+    /// The bound address.
     pub local: SocketAddr,
     /// The peer of a connection.
     pub remote: Option<SocketAddr>,
@@ -169,6 +186,7 @@ pub struct TransportInfo {
     pub has_addr_name: bool,
     /// The listener a connection was made through.
     pub listener: Option<TransportId>,
+    /// A TCP or TLS listener rather than a UDP socket or connection.
     pub is_listener: bool,
 }
 
@@ -257,6 +275,8 @@ struct Inner {
     observer: Option<Arc<dyn MessageObserver>>,
 }
 
+/// The event loop: transports, transactions and timers, polled by
+/// `handle_events` from any thread.
 pub struct Endpoint {
     inner: Mutex<Inner>,
     epoch: Instant,
@@ -290,8 +310,11 @@ type Deliveries = Vec<Box<dyn FnOnce(&Arc<Endpoint>)>>;
 
 /// A request as it was handed to a transport.
 pub struct Sent {
+    /// The request as printed.
     pub bytes: Vec<u8>,
+    /// The transport it went through.
     pub transport: TransportId,
+    /// Where it was sent.
     pub dest: SocketAddr,
 }
 
@@ -334,6 +357,8 @@ impl Endpoint {
         self.inner.lock().observer = observer;
     }
 
+    /// Where the endpoint reads the settings that may change while it
+    /// runs (`pjsip_cfg()` in the C build).
     pub fn set_config_source(&self, f: impl Fn() -> RuntimeConfig + Send + Sync + 'static) {
         *self.config.lock() = Some(Box::new(f));
     }
@@ -401,6 +426,7 @@ impl Endpoint {
         id
     }
 
+    /// Adds a bound UDP socket and returns its id.
     pub fn add_transport(&self, t: UdpTransport) -> TransportId {
         self.add_slot(Slot::Udp(Arc::new(t)))
     }
@@ -424,6 +450,7 @@ impl Endpoint {
         self.add_slot(Slot::Listener(Listener { kind, sock, published, has_addr_name, tls: tls.map(Arc::new) }))
     }
 
+    /// The UDP transport `id`, if it is one.
     pub fn transport(&self, id: TransportId) -> Option<Arc<UdpTransport>> {
         match self.inner.lock().slots.get(&id) {
             Some(Slot::Udp(u)) => Some(u.clone()),
@@ -503,6 +530,7 @@ impl Endpoint {
         self.inner.lock().slots.values().filter(|s| matches!(s, Slot::Conn(_))).count()
     }
 
+    /// Adds methods to the Allow capability every REGISTER carries.
     pub fn add_allow(&self, methods: &[String]) {
         let mut allow = self.allow.lock();
         for m in methods {
@@ -512,10 +540,12 @@ impl Endpoint {
         }
     }
 
+    /// The Allow capability's methods.
     pub fn allow(&self) -> Vec<String> {
         self.allow.lock().clone()
     }
 
+    /// Datagrams that could not be parsed or matched, since the start.
     pub fn dropped_datagrams(&self) -> u64 {
         self.inner.lock().dropped
     }
@@ -525,18 +555,21 @@ impl Endpoint {
         self.inner.lock().bad_streams
     }
 
+    /// Transactions still in flight.
     pub fn pending_transactions(&self) -> usize {
         self.inner.lock().tsx.len()
     }
 
     // ---- timers for owners ----
 
+    /// Calls `owner.on_timer(token)` at `at` ms of the endpoint's clock.
     pub fn schedule(&self, at: u64, owner: Weak<dyn Owner>, token: u64) -> TimerId {
         let id = self.inner.lock().timers.schedule(at, TimerKey::User(owner, token));
         self.wake();
         id
     }
 
+    /// Cancels a timer; false when it already fired or was cancelled.
     pub fn cancel(&self, id: TimerId) -> bool {
         self.inner.lock().timers.cancel(id)
     }

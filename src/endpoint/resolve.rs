@@ -12,8 +12,11 @@ use std::net::{SocketAddr, ToSocketAddrs};
 /// The transport protocols a request can use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// Datagrams.
     Udp,
+    /// TCP connections.
     Tcp,
+    /// TLS over TCP.
     Tls,
 }
 
@@ -45,6 +48,7 @@ impl Kind {
         }
     }
 
+    /// 5061 for TLS, 5060 otherwise (RFC 3261 19.1.2).
     pub fn default_port(self) -> u16 {
         if self == Kind::Tls {
             5061
@@ -57,25 +61,36 @@ impl Kind {
 /// Which address family to prefer when a name has both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum IpPref {
+    /// Whatever the name resolves to first.
     #[default]
     Any,
+    /// IPv4 addresses only.
     V4Only,
+    /// IPv4 first, IPv6 when there is none.
     PreferV4,
+    /// IPv6 first, IPv4 when there is none.
     PreferV6,
+    /// IPv6 addresses only.
     V6Only,
 }
 
+/// Where and how a request goes.
 pub struct Target {
+    /// The resolved destination.
     pub addr: SocketAddr,
+    /// The transport protocol to use.
     pub kind: Kind,
     /// The host as written in the URI (the name a TLS server must prove).
     pub host: String,
 }
 
+/// The destination of `req` (its first Route, else its Request-URI),
+/// as RFC 3263 would choose it without DNS SRV/NAPTR.
 pub fn resolve_target(req: &Request) -> Result<Target, SendFailure> {
     resolve_target_with(req, IpPref::Any)
 }
 
+/// `resolve_target` with an address family preference.
 pub fn resolve_target_with(req: &Request, pref: IpPref) -> Result<Target, SendFailure> {
     let uri = req.first_route().map(|r| &r.uri.uri).unwrap_or(&req.uri);
     let Uri::Sip(sip) = uri else {

@@ -15,14 +15,17 @@ use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
+/// A Rust digest session shared between C session structs.
 pub type SessionRef = Arc<Mutex<ClientSession>>;
 
 static SESSIONS: LazyLock<Mutex<HashMap<usize, SessionRef>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
+/// The Rust session behind a C `pjsip_auth_clt_sess`.
 pub fn session_for(sess: *const pjsip_auth_clt_sess) -> Option<SessionRef> {
     SESSIONS.lock().get(&(sess as usize)).cloned()
 }
 
+/// Forgets the C session `sess` (deinit, or its regc freed).
 pub fn forget(sess: *mut pjsip_auth_clt_sess) {
     SESSIONS.lock().remove(&(sess as usize));
 }
@@ -36,6 +39,7 @@ pub unsafe fn embedded(pool: *mut pj_pool_t, endpt: *mut pjsip_endpoint) -> *mut
     p
 }
 
+/// Makes the C struct `sess` a view of `session`.
 pub fn bind_embedded(sess: *mut pjsip_auth_clt_sess, session: SessionRef) {
     if !sess.is_null() {
         SESSIONS.lock().insert(sess as usize, session);
@@ -88,6 +92,7 @@ pub unsafe extern "C" fn pjsip_auth_clt_init(
     })
 }
 
+/// Releases what `pjsip_auth_clt_init` set up for `sess`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_auth_clt_deinit(sess: *mut pjsip_auth_clt_sess) -> pj_status_t {
     guard_status(|| {
@@ -105,6 +110,7 @@ unsafe fn effective(sess: *mut pjsip_auth_clt_sess) -> Result<SessionRef, Status
     session_for(target).ok_or(PJ_EINVALIDOP)
 }
 
+/// Sets the credentials `sess` (or its parent) answers challenges with.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_auth_clt_set_credentials(
     sess: *mut pjsip_auth_clt_sess,
@@ -121,6 +127,7 @@ pub unsafe extern "C" fn pjsip_auth_clt_set_credentials(
     })
 }
 
+/// Sets the preferences of `sess` (or of its parent).
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_auth_clt_set_prefs(sess: *mut pjsip_auth_clt_sess, p: *const pjsip_auth_clt_pref) -> pj_status_t {
     guard_status(|| {
@@ -134,6 +141,7 @@ pub unsafe extern "C" fn pjsip_auth_clt_set_prefs(sess: *mut pjsip_auth_clt_sess
     })
 }
 
+/// Reads the preferences of `sess` (or of its parent).
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_auth_clt_get_prefs(sess: *mut pjsip_auth_clt_sess, p: *mut pjsip_auth_clt_pref) -> pj_status_t {
     guard_status(|| {

@@ -70,21 +70,25 @@ pub fn tsx_timers() -> Timers {
     Timers { t1, t2, t4, td }
 }
 
+/// `pjsip_cfg()->regc.check_contact`, read now.
 pub fn check_contact() -> bool {
     // SAFETY: as in tsx_timers.
     unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.regc.check_contact)) != 0 }
 }
 
+/// `pjsip_cfg()->regc.add_xuid_param`, read now.
 pub fn add_xuid_param() -> bool {
     // SAFETY: as in tsx_timers.
     unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.regc.add_xuid_param)) != 0 }
 }
 
+/// `pjsip_cfg()->endpt.disable_tcp_switch`, read now.
 pub fn disable_tcp_switch() -> bool {
     // SAFETY: as in tsx_timers.
     unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.endpt.disable_tcp_switch)) != 0 }
 }
 
+/// `pjsip_cfg()->endpt.disable_rport`, read now.
 pub fn disable_rport() -> bool {
     // SAFETY: as in tsx_timers.
     unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.endpt.disable_rport)) != 0 }
@@ -111,6 +115,7 @@ pub unsafe extern "C" fn pjsip_tsx_set_timers(t1: c_uint, t2: c_uint, t4: c_uint
     })
 }
 
+/// `pjsip_cfg()->endpt.req_has_via_alias`, read now.
 pub fn req_has_via_alias() -> bool {
     // SAFETY: as in tsx_timers.
     unsafe { core::ptr::read_volatile(addr_of!(pjsip_sip_cfg_var.endpt.req_has_via_alias)) != 0 }

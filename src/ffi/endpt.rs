@@ -27,8 +27,11 @@ use std::time::Duration;
 /// `pjsip_transport*` points at it, then our bookkeeping.
 #[repr(C)]
 pub struct CTransport {
+    /// What C reads.
     pub tp: pjsip_transport,
+    /// References taken by `pjsip_transport_add_ref`.
     pub refs: AtomicI32,
+    /// The endpoint's id of the transport.
     pub id: TransportId,
     ep: Weak<Endpoint>,
     /// NUL-terminated strings the C struct points into.
@@ -38,15 +41,20 @@ pub struct CTransport {
 /// A TCP or TLS listener as C sees it (`pjsip_tpfactory*`).
 #[repr(C)]
 pub struct CFactory {
+    /// What C reads.
     pub fac: pjsip_tpfactory,
+    /// The endpoint's id of the listener.
     pub id: TransportId,
     _strings: Vec<Box<[u8]>>,
 }
 
 /// What every regc of an endpoint shares with it.
 pub struct EndptShared {
+    /// The Rust endpoint.
     pub ep: Arc<Endpoint>,
+    /// The pool factory given to `pjsip_endpt_create`.
     pub factory: *mut pj_pool_factory,
+    /// The endpoint's name.
     pub name: String,
     transports: Mutex<HashMap<TransportId, *mut CTransport>>,
     factories: Mutex<HashMap<TransportId, *mut CFactory>>,
@@ -59,7 +67,9 @@ pub struct EndptShared {
     req_hdrs: *mut pjsip_hdr,
     /// Capability headers (Allow, Accept, Supported, ...) by type and name.
     caps: Mutex<Vec<(c_int, String, *mut pjsip_generic_array_hdr)>>,
+    /// The application's modules.
     pub modules: super::modules::Modules,
+    /// The application's timers (`pjsip_endpt_schedule_timer`).
     pub timers: Arc<super::timers::CTimers>,
 }
 
@@ -208,6 +218,7 @@ pub unsafe fn shared<'a>(endpt: *mut pjsip_endpoint) -> &'a Arc<EndptShared> {
     &*(endpt as *const Arc<EndptShared>)
 }
 
+/// Creates an endpoint named `name` that allocates from `pf`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_endpt_create(
     pf: *mut pj_pool_factory,
@@ -274,6 +285,8 @@ fn hostname() -> String {
     String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
+/// Destroys the endpoint; transactions still in flight end without a
+/// callback.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_endpt_destroy(endpt: *mut pjsip_endpoint) {
     guard((), || {
@@ -306,11 +319,14 @@ unsafe fn max_wait(t: *const pj_time_val) -> Option<Duration> {
     Some(Duration::from_millis(ms.max(0) as u64))
 }
 
+/// Runs the endpoint once: waits up to `max_timeout` for packets and
+/// timers and handles them, calling callbacks on this thread.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_endpt_handle_events(endpt: *mut pjsip_endpoint, max_timeout: *const pj_time_val) -> pj_status_t {
     pjsip_endpt_handle_events2(endpt, max_timeout, core::ptr::null_mut())
 }
 
+/// `pjsip_endpt_handle_events`, also counting the events handled.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_endpt_handle_events2(
     endpt: *mut pjsip_endpoint,
@@ -352,6 +368,7 @@ pub unsafe extern "C" fn pjsip_ua_init_module(endpt: *mut pjsip_endpoint, _prm: 
     })
 }
 
+/// A pool from the endpoint's factory.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_endpt_create_pool(
     endpt: *mut pjsip_endpoint,
@@ -368,6 +385,7 @@ pub unsafe extern "C" fn pjsip_endpt_create_pool(
     })
 }
 
+/// Gives back a pool from `pjsip_endpt_create_pool`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_endpt_release_pool(endpt: *mut pjsip_endpoint, pool: *mut pj_pool_t) {
     guard((), || {
@@ -378,6 +396,7 @@ pub unsafe extern "C" fn pjsip_endpt_release_pool(endpt: *mut pjsip_endpoint, po
     })
 }
 
+/// The endpoint's name, as given to `pjsip_endpt_create`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_endpt_name(endpt: *mut pjsip_endpoint) -> *const pj_str_t {
     guard(core::ptr::null(), || {
@@ -533,6 +552,7 @@ unsafe fn sockaddr_any(a: &pj_sockaddr, af: c_int) -> Result<SocketAddr, Status>
     }
 }
 
+/// A Rust socket address as a `pj_sockaddr`.
 pub fn to_pj_sockaddr(a: SocketAddr) -> pj_sockaddr {
     match a {
         SocketAddr::V4(v4) => pj_sockaddr {
@@ -691,6 +711,8 @@ unsafe fn start_udp(
     Ok(())
 }
 
+/// Starts a UDP transport bound to `local` (any address and port when
+/// NULL), announcing `a_name` when given; `async_cnt` is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_udp_transport_start(
     endpt: *mut pjsip_endpoint,
@@ -705,6 +727,7 @@ pub unsafe extern "C" fn pjsip_udp_transport_start(
     })
 }
 
+/// `pjsip_udp_transport_start` over IPv6.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_udp_transport_start6(
     endpt: *mut pjsip_endpoint,
@@ -1027,6 +1050,7 @@ pub unsafe extern "C" fn pjsip_transport_dec_ref(tp: *mut pjsip_transport) -> pj
     })
 }
 
+/// Takes a reference on the transport or listener `sel` names.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_tpselector_add_ref(sel: *mut pjsip_tpselector) {
     guard((), || {
@@ -1036,6 +1060,7 @@ pub unsafe extern "C" fn pjsip_tpselector_add_ref(sel: *mut pjsip_tpselector) {
     })
 }
 
+/// Gives back the reference `pjsip_tpselector_add_ref` took.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_tpselector_dec_ref(sel: *mut pjsip_tpselector) {
     guard((), || {

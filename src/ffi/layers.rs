@@ -45,9 +45,12 @@ pub const fn module(name: &'static [u8], priority: i32) -> pjsip_module {
 static mut TSX_MODULE: pjsip_module = module(b"mod-tsx-layer\0", PRIORITY_TSX_LAYER);
 static mut UA_MODULE: pjsip_module = module(b"mod-ua\0", PRIORITY_UA_PROXY_LAYER);
 
+/// The built-in layers whose module objects C may look at.
 #[derive(Clone, Copy, PartialEq)]
 pub enum Layer {
+    /// The transaction layer ("mod-tsx-layer").
     Tsx = 0,
+    /// The UA layer ("mod-ua").
     Ua = 1,
     /// pjproject's "mod-stateful-util" (pjsip_endpt_send_request's module),
     /// which the transaction layer registers right after itself. It has no

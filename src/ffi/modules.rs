@@ -46,6 +46,7 @@ impl Modules {
         Some(free as c_int)
     }
 
+    /// Frees the module id `id` for reuse.
     pub fn release_id(&self, id: c_int) {
         if (0..MAX_MODULES as c_int).contains(&id) {
             self.0.lock().used_ids &= !(1u32 << id);

@@ -9,6 +9,8 @@ use crate::endpoint::Received;
 use core::ffi::c_char;
 use std::sync::Arc;
 
+/// A received response as a C `pjsip_rx_data`, in a pool of its own that
+/// goes when this is dropped.
 pub struct Rdata {
     shared: Arc<EndptShared>,
     pool: *mut pj_pool_t,
@@ -21,6 +23,7 @@ pub struct Rdata {
 const H_CONTACT: u32 = 9;
 
 impl Rdata {
+    /// Builds the C objects of `r`; None when out of memory.
     pub fn build(shared: &Arc<EndptShared>, r: &Received) -> Option<Rdata> {
         let pool = shared.create_pool("rtd%p", 4000, 4000);
         if pool.is_null() {
@@ -77,6 +80,7 @@ impl Rdata {
         Some(out)
     }
 
+    /// The `pjsip_rx_data` for C.
     pub fn ptr(&self) -> *mut pjsip_rx_data {
         self.rdata
     }
@@ -86,6 +90,7 @@ impl Rdata {
         self.contacts.clone()
     }
 
+    /// The reason phrase.
     pub fn reason(&self) -> String {
         self.reason.clone()
     }

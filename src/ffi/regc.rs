@@ -110,6 +110,7 @@ struct State {
     destroyed: bool,
 }
 
+/// A registration client: what a `pjsip_regc*` points at.
 pub struct Regc {
     shared: Arc<EndptShared>,
     state: Mutex<State>,
@@ -446,12 +447,23 @@ unsafe fn regc_arc(p: *mut pjsip_regc) -> Arc<Regc> {
 
 static mut REGC_MODULE: pjsip_module = super::layers::module(b"mod-regc\0", 32);
 
-/// The registration client's module descriptor ("mod-regc").
+/// Returns the registration client's module descriptor, named "mod-regc".
+/// Applications never need to register it: every regc works without it.
+/// pjproject declares this function but does not define it (a program
+/// calling it fails to link there); it is defined here.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_get_module() -> *mut pjsip_module {
     guard(core::ptr::null_mut(), || core::ptr::addr_of_mut!(REGC_MODULE))
 }
 
+/// Creates a registration client on `endpt` and stores it in `*p_regc`.
+/// `cb` is called with the outcome of every REGISTER transaction and
+/// `token` is handed back to it in `pjsip_regc_cbparam::token`. Nothing is
+/// sent until `pjsip_regc_init`, `pjsip_regc_register` and
+/// `pjsip_regc_send` have been called.
+///
+/// Returns `PJ_EINVAL` when `endpt`, `cb` or `p_regc` is NULL and
+/// `PJ_ENOMEM` when no pool can be had.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_create(
     endpt: *mut pjsip_endpoint,
@@ -496,11 +508,22 @@ pub unsafe extern "C" fn pjsip_regc_create(
     })
 }
 
+/// Destroys the client; the same as `pjsip_regc_destroy2(regc, PJ_TRUE)`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_destroy(regc: *mut pjsip_regc) -> pj_status_t {
     pjsip_regc_destroy2(regc, 1)
 }
 
+/// Destroys the client. With `force` false and a REGISTER in flight it
+/// returns `PJ_EBUSY` and changes nothing. Otherwise, when a REGISTER is in
+/// flight or `pjsip_regc_add_ref` references are held, the client is only
+/// marked for deletion: its callback is never called again and its memory
+/// goes when the transaction ends or the last reference is dropped,
+/// whichever comes last. An idle, unreferenced client is freed at once
+/// (refresh timer cancelled, transport references released). Calling it
+/// from inside the client's own callback is allowed: the client lives until
+/// the callback returns. Nothing is unregistered: send
+/// `pjsip_regc_unregister` first for that.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_destroy2(regc: *mut pjsip_regc, force: pj_bool_t) -> pj_status_t {
     with_regc(regc, |r| {
@@ -519,6 +542,9 @@ pub unsafe extern "C" fn pjsip_regc_destroy2(regc: *mut pjsip_regc, force: pj_bo
     })
 }
 
+/// Fills `*info` with the client's current state; see `pjsip_regc_info`.
+/// Inside a callback `is_busy` reads true, since the client holds a
+/// reference on itself while it calls the application.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_get_info(regc: *mut pjsip_regc, info: *mut pjsip_regc_info) -> pj_status_t {
     with_regc(regc, |r| {
@@ -539,6 +565,8 @@ pub unsafe extern "C" fn pjsip_regc_get_info(regc: *mut pjsip_regc, info: *mut p
     })
 }
 
+/// The memory pool the client allocates from; it lives as long as the
+/// client. NULL for a NULL `regc`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_get_pool(regc: *mut pjsip_regc) -> *mut pj_pool_t {
     guard(core::ptr::null_mut(), || {
@@ -549,6 +577,20 @@ pub unsafe extern "C" fn pjsip_regc_get_pool(regc: *mut pjsip_regc) -> *mut pj_p
     })
 }
 
+/// Sets up what the client registers: `srv_url` is the registrar's URI (the
+/// Request-URI), `from_url` and `to_url` are the From and To values
+/// (usually both the address of record; display names and angle brackets
+/// allowed), `contact` holds `ccnt` Contact values to bind, and `expires`
+/// the binding time in seconds to ask for
+/// (`PJSIP_REGC_EXPIRATION_NOT_SPECIFIED` for no Expires header). A new
+/// Call-ID is made, kept for every later REGISTER of this client, and the
+/// delay before a refresh goes back to 5 seconds. Calling it again
+/// restarts with the new values.
+///
+/// Returns `PJ_EINVAL` for a NULL argument or an `expires` of 0 (a
+/// pjproject debug build asserts instead) and `PJSIP_EINVALIDURI` when a
+/// URI or Contact does not parse or a Contact is `*` (2.15.1 crashes on
+/// `*`; 2.17 refuses it as here).
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_init(
     regc: *mut pjsip_regc,
@@ -581,6 +623,9 @@ pub unsafe extern "C" fn pjsip_regc_init(
     })
 }
 
+/// Takes a temporary reference that keeps the client's memory alive across
+/// a `pjsip_regc_destroy` made meanwhile; give it back with
+/// `pjsip_regc_dec_ref`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_add_ref(regc: *mut pjsip_regc) {
     guard((), || {
@@ -590,6 +635,9 @@ pub unsafe extern "C" fn pjsip_regc_add_ref(regc: *mut pjsip_regc) {
     })
 }
 
+/// Gives back a reference taken with `pjsip_regc_add_ref`. Returns
+/// `PJ_EGONE` when this was the last one and the client, marked for
+/// deletion meanwhile, has now been freed; `PJ_SUCCESS` otherwise.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_dec_ref(regc: *mut pjsip_regc) -> pj_status_t {
     guard(PJ_EBUG, || {
@@ -600,6 +648,11 @@ pub unsafe extern "C" fn pjsip_regc_dec_ref(regc: *mut pjsip_regc) -> pj_status_
     })
 }
 
+/// Sets (or, with NULL, clears) a second callback, called before the main
+/// one for every final response to a REGISTER that registers (401, 407 and
+/// 423 included) while the client is not being destroyed. It may replace
+/// the Contacts before the client acts on the response (a retry after a
+/// challenge then carries the new ones): see `pjsip_regc_tsx_cb_param`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_set_reg_tsx_cb(regc: *mut pjsip_regc, tsx_cb: pjsip_regc_tsx_cb_fn) -> pj_status_t {
     with_regc(regc, |r| {
@@ -608,6 +661,10 @@ pub unsafe extern "C" fn pjsip_regc_set_reg_tsx_cb(regc: *mut pjsip_regc, tsx_cb
     })
 }
 
+/// Makes requests sent over `via_tp` carry `via_addr` as the Via sent-by
+/// (for instance an address learnt from a NAT), instead of the transport's
+/// published address. A NULL `via_addr`, or an empty host, goes back to the
+/// transport's address.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_set_via_sent_by(
     regc: *mut pjsip_regc,
@@ -632,6 +689,10 @@ pub unsafe extern "C" fn pjsip_regc_set_via_sent_by(
     })
 }
 
+/// How many seconds before a binding ends its refresh is sent (5 by
+/// default; `pjsip_regc_init` resets it). Returns `PJ_ETOOBIG` when `delay`
+/// exceeds the binding time the registrar granted. A refresh already
+/// scheduled is moved to match.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_set_delay_before_refresh(regc: *mut pjsip_regc, delay: pj_uint32_t) -> pj_status_t {
     with_regc(regc, |r| {
@@ -663,6 +724,11 @@ pub unsafe fn credentials(count: c_int, cred: *const pjsip_cred_info) -> Result<
         .collect()
 }
 
+/// Sets the credentials used to answer 401 and 407 challenges, copying
+/// `count` entries from `cred` (the caller's buffers may go right after).
+/// A realm of `*` answers a challenge from any realm; `data_type` says
+/// whether `data` is a plain password or a precomputed digest (HA1).
+/// Returns `PJ_EINVAL` when `count` is not positive or `cred` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_set_credentials(regc: *mut pjsip_regc, count: c_int, cred: *const pjsip_cred_info) -> pj_status_t {
     with_regc(regc, |r| {
@@ -677,11 +743,15 @@ pub unsafe extern "C" fn pjsip_regc_set_credentials(regc: *mut pjsip_regc, count
     })
 }
 
+/// A C `pjsip_auth_clt_pref` as Rust preferences.
 pub unsafe fn pref(p: *const pjsip_auth_clt_pref) -> Result<Pref, Status> {
     nonnull!(p)?;
     Ok(Pref { initial_auth: (*p).initial_auth != 0, algorithm: pj_string(&(*p).algorithm).ok_or(PJ_EINVAL)? })
 }
 
+/// Sets the client authentication preferences. With `initial_auth` the
+/// first REGISTER already carries an Authorization header with an empty
+/// response, using `algorithm`. Returns `PJ_EINVAL` for a NULL `pref`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_set_prefs(regc: *mut pjsip_regc, p: *const pjsip_auth_clt_pref) -> pj_status_t {
     with_regc(regc, |r| {
@@ -691,6 +761,11 @@ pub unsafe extern "C" fn pjsip_regc_set_prefs(regc: *mut pjsip_regc, p: *const p
     })
 }
 
+/// Replaces the route set with copies of the Route headers in the list
+/// `route_set` (a list head, as pjsip's lists are); every later REGISTER
+/// carries them right after its Via header. Returns `PJ_EINVAL` for a NULL
+/// list and `PJSIP_EINVALIDHDR` when an entry is not a usable Route
+/// header.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_set_route_set(regc: *mut pjsip_regc, route_set: *const super::cobj::pjsip_route_hdr) -> pj_status_t {
     with_regc(regc, |r| {
@@ -707,6 +782,9 @@ pub unsafe extern "C" fn pjsip_regc_set_route_set(regc: *mut pjsip_regc, route_s
     })
 }
 
+/// Binds every later request to the transport or listener that `sel`
+/// names, taking a reference on it (and dropping the one on the previous
+/// selector). The Contacts are not changed. `PJ_EINVAL` for a NULL `sel`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_set_transport(regc: *mut pjsip_regc, sel: *const pjsip_tpselector) -> pj_status_t {
     with_regc(regc, |r| {
@@ -719,6 +797,9 @@ pub unsafe extern "C" fn pjsip_regc_set_transport(regc: *mut pjsip_regc, sel: *c
     })
 }
 
+/// Drops the client's reference on the transport its last request used,
+/// so that a broken connection can be closed and freed. The next request
+/// picks a transport again.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_release_transport(regc: *mut pjsip_regc) -> pj_status_t {
     with_regc(regc, |r| {
@@ -727,6 +808,10 @@ pub unsafe extern "C" fn pjsip_regc_release_transport(regc: *mut pjsip_regc) -> 
     })
 }
 
+/// Adds copies of the headers in the list `hdr_list` to every later
+/// REGISTER, after CSeq and before the Contacts. Calling it again adds more:
+/// earlier headers are kept. Returns `PJ_EINVAL` for a NULL list and
+/// `PJSIP_EINVALIDHDR` for a header that cannot be copied.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_add_headers(regc: *mut pjsip_regc, hdr_list: *const pjsip_hdr) -> pj_status_t {
     with_regc(regc, |r| {
@@ -765,21 +850,38 @@ unsafe fn build(
     })
 }
 
+/// Builds a REGISTER that binds the Contacts (and asks to remove those
+/// dropped by `pjsip_regc_update_contact`, with `expires=0`) and stores it
+/// in `*p_tdata`; nothing is sent yet. With `autoreg` the client refreshes
+/// the binding on its own before it ends. A refresh already scheduled is
+/// cancelled. The caller may add to or edit the request, then passes it to
+/// `pjsip_regc_send` (or drops it with `pjsip_tx_data_dec_ref`).
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_register(regc: *mut pjsip_regc, autoreg: pj_bool_t, p_tdata: *mut *mut pjsip_tx_data) -> pj_status_t {
     build(regc, p_tdata, |reg, env| reg.build_register(autoreg != 0, env))
 }
 
+/// Builds a REGISTER that removes this client's Contacts (Expires: 0) and
+/// stores it in `*p_tdata`, for `pjsip_regc_send`. A scheduled refresh is
+/// cancelled.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_unregister(regc: *mut pjsip_regc, p_tdata: *mut *mut pjsip_tx_data) -> pj_status_t {
     build(regc, p_tdata, |reg, env| reg.build_unregister(env))
 }
 
+/// Builds a REGISTER that removes every binding of the address of record,
+/// including other devices' (`Contact: *`, Expires: 0), and stores it in
+/// `*p_tdata`, for `pjsip_regc_send`. A scheduled refresh is cancelled.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_unregister_all(regc: *mut pjsip_regc, p_tdata: *mut *mut pjsip_tx_data) -> pj_status_t {
     build(regc, p_tdata, |reg, env| reg.build_unregister_all(env))
 }
 
+/// Replaces the Contacts to bind with `ccnt` values from `contact`. The next
+/// REGISTER carries the new ones and asks (with `expires=0`) to remove old
+/// ones that are not among them; URIs are compared by RFC 3261's rules.
+/// When one value does not parse, or is `*`, it returns
+/// `PJSIP_EINVALIDURI` and keeps the current Contacts.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_update_contact(regc: *mut pjsip_regc, ccnt: c_int, contact: *const pj_str_t) -> pj_status_t {
     with_regc(regc, |r| {
@@ -789,6 +891,9 @@ pub unsafe extern "C" fn pjsip_regc_update_contact(regc: *mut pjsip_regc, ccnt: 
     })
 }
 
+/// Sets the binding time, in seconds, the next REGISTER asks for. As in
+/// pjsip, when the value equals the time the registrar last granted the
+/// request carries no Expires header at all.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_update_expires(regc: *mut pjsip_regc, expires: pj_uint32_t) -> pj_status_t {
     with_regc(regc, |r| {
@@ -797,6 +902,18 @@ pub unsafe extern "C" fn pjsip_regc_update_expires(regc: *mut pjsip_regc, expire
     })
 }
 
+/// Sends a request built by `pjsip_regc_register`, `pjsip_regc_unregister`
+/// or `pjsip_regc_unregister_all` in a client transaction, and takes over
+/// the caller's reference on `tdata` whatever the outcome. The CSeq goes up
+/// by one for each request sent. The callback reports the final response,
+/// or 408 on timeout, 503 when the transport fails and 502 when the
+/// registrar's host does not resolve (status `PJ_SUCCESS` in all three); a
+/// challenge (401/407) is answered with the credentials and the request
+/// sent again without a callback in between.
+///
+/// Returns `PJSIP_EBUSY` when a REGISTER of this client is still in
+/// flight. When the request cannot leave at all the callback has already
+/// run, inside this call, and the error is returned too.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_send(regc: *mut pjsip_regc, tdata: *mut pjsip_tx_data) -> pj_status_t {
     with_regc(regc, |r| {
@@ -823,6 +940,13 @@ pub unsafe extern "C" fn pjsip_regc_send(regc: *mut pjsip_regc, tdata: *mut pjsi
     })
 }
 
+/// Makes the client authenticate with `session`, a client authentication
+/// session the application may share between several clients, instead of
+/// its own: its credentials, preferences and cached challenges answer this
+/// client's challenges, and `pjsip_regc_set_credentials` and
+/// `pjsip_regc_set_prefs` then change that session. NULL goes back to the
+/// client's own. `PJ_EINVAL` when `session` was not set up with
+/// `pjsip_auth_clt_init`. (pjproject 2.17 API.)
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_set_auth_sess(regc: *mut pjsip_regc, session: *mut pjsip_auth_clt_sess) -> pj_status_t {
     with_regc(regc, |r| {
@@ -832,6 +956,9 @@ pub unsafe extern "C" fn pjsip_regc_set_auth_sess(regc: *mut pjsip_regc, session
     })
 }
 
+/// The client's own authentication session (holding the credentials given
+/// to `pjsip_regc_set_credentials`), for pjsip's `pjsip_auth_clt_*`
+/// functions. NULL for a NULL `regc`. (pjproject 2.17 API.)
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_regc_get_auth_sess(regc: *mut pjsip_regc) -> *mut pjsip_auth_clt_sess {
     guard(core::ptr::null_mut(), || {

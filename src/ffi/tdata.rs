@@ -177,6 +177,7 @@ pub unsafe fn to_request(td: *mut pjsip_tx_data) -> Result<Request, Status> {
     Ok(Request { method, uri, headers, body: Vec::new() })
 }
 
+/// Takes a reference on `tdata`.
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_tx_data_add_ref(tdata: *mut pjsip_tx_data) {
     guard((), || {

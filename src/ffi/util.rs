@@ -53,6 +53,7 @@ pub unsafe fn c_string(p: *const c_char) -> Option<String> {
     }
 }
 
+/// A `pj_str_t` of length 0.
 pub const fn empty_str() -> pj_str_t {
     pj_str_t { ptr: core::ptr::null_mut(), slen: 0 }
 }

@@ -30,6 +30,7 @@ macro_rules! regc_exports {
 
         #[cfg(not(feature = "hosted-static"))]
         impl Forwarded {
+            /// Looks up the host's own `pjsip_regc_*` with `lookup`.
             pub fn resolve(lookup: &dyn Fn(&core::ffi::CStr) -> HostPtr) -> Forwarded {
                 let create = lookup(c"pjsip_regc_create");
                 Forwarded {
@@ -44,6 +45,7 @@ macro_rules! regc_exports {
         }
 
         $(
+            #[doc = concat!("pjproject's `", stringify!($name), "`: served by this library, or by the host's own when forwarding.")]
             #[no_mangle]
             pub unsafe extern "C" fn $name( $($arg: $ty),* ) -> $ret {
                 match super::mode() {

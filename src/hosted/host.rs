@@ -16,22 +16,35 @@ use core::ffi::{c_char, c_int, c_uint, c_void, CStr};
 /// A host object we only pass around or read at known offsets.
 pub type HostPtr = *mut c_void;
 
+/// pjsip's transaction callback, as `pjsip_endpt_send_request` takes it.
 pub type TsxCallback = unsafe extern "C" fn(token: *mut c_void, event: *mut c_void);
+/// pj_timer_heap's callback.
 pub type TimerCallback = unsafe extern "C" fn(heap: *mut c_void, entry: *mut c_void);
 /// `pj_log_N(sender, format, ...)`.
 pub type LogFn = unsafe extern "C" fn(sender: *const c_char, format: *const c_char, ...);
 
 // pjsip enum values used with the host (unchanged 2.13-2.17).
+/// `pjsip_hdr_e` of Allow.
 pub const PJSIP_H_ALLOW: c_uint = 4;
+/// `pjsip_hdr_e` of Contact.
 pub const PJSIP_H_CONTACT: c_uint = 9;
+/// `pjsip_hdr_e` of CSeq.
 pub const PJSIP_H_CSEQ: c_uint = 15;
+/// `pjsip_hdr_e` of Expires.
 pub const PJSIP_H_EXPIRES: c_uint = 18;
+/// `pjsip_hdr_e` of Min-Expires.
 pub const PJSIP_H_MIN_EXPIRES: c_uint = 23;
+/// `pjsip_hdr_e` of Via.
 pub const PJSIP_H_VIA: c_uint = 41;
+/// `pjsip_parse_uri` option: name-addr.
 pub const PJSIP_PARSE_URI_AS_NAMEADDR: c_uint = 1;
+/// `pjsip_tpselector_type` of a listener.
 pub const PJSIP_TPSELECTOR_LISTENER: c_uint = 2;
+/// `pjsip_event_id_e` of a received message.
 pub const PJSIP_EVENT_RX_MSG: c_uint = 3;
+/// `pjsip_event_id_e` of a transaction state change.
 pub const PJSIP_EVENT_TSX_STATE: c_uint = 5;
+/// `pjsip_msg_type_e` of a response.
 pub const PJSIP_RESPONSE_MSG: c_uint = 1;
 
 macro_rules! host_api {
@@ -42,8 +55,10 @@ macro_rules! host_api {
         /// The host functions the hosted regc calls.
         #[allow(non_snake_case)]
         pub struct HostApi {
-            $( pub $r: unsafe extern "C" fn( $($ra),* ) $( -> $rr )?, )*
-            $( pub $o: Option<unsafe extern "C" fn( $($oa),* ) $( -> $or )?>, )*
+            $( #[doc = concat!("The host's `", stringify!($r), "`.")]
+            pub $r: unsafe extern "C" fn( $($ra),* ) $( -> $rr )?, )*
+            $( #[doc = concat!("The host's `", stringify!($o), "`, when it has one.")]
+            pub $o: Option<unsafe extern "C" fn( $($oa),* ) $( -> $or )?>, )*
             /// `pj_log_1` .. `pj_log_5`: only up to the host's PJ_LOG_MAX_LEVEL.
             pub log: [Option<LogFn>; 6],
             /// `pjsip_sip_cfg_var`, the data behind `pjsip_cfg()`.

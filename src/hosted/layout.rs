@@ -15,8 +15,11 @@ use core::ffi::{c_int, c_void};
 /// A pjproject release, from `pj_get_version()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version {
+    /// Major number, 2.
     pub major: u8,
+    /// Minor number, 13 to 17.
     pub minor: u8,
+    /// Revision.
     pub rev: u8,
 }
 
@@ -61,9 +64,13 @@ impl core::fmt::Display for Version {
 /// pjsip_transaction fields the regc reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TsxLayout {
+    /// Offset of `status_code`.
     pub status_code: usize,
+    /// Offset of `status_text`.
     pub status_text: usize,
+    /// Offset of `transport`.
     pub transport: usize,
+    /// Offset of `last_tx`.
     pub last_tx: usize,
 }
 
@@ -81,14 +88,21 @@ impl TsxLayout {
 /// Fields of the host's objects, for one host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {
+    /// The host's release.
     pub version: Version,
+    /// Its transaction fields.
     pub tsx: TsxLayout,
+    /// Offset of `tdata->tp_sel`.
     pub tdata_tp_sel: usize,
+    /// Offset of `tdata->via_addr`.
     pub tdata_via_addr: usize,
+    /// Offset of `tdata->via_tp`.
     pub tdata_via_tp: usize,
+    /// Offset of `rdata->msg_info.msg`.
     pub rdata_msg: usize,
     /// Measured, for the log line.
     pub max_pkt_len: usize,
+    /// Measured `PJSIP_MAX_MODULE`, for the log line.
     pub max_module: usize,
 }
 
@@ -96,19 +110,27 @@ pub struct Layout {
 /// pjsip_event: its type, then body.tsx_state's src (the rx_data), tsx and
 /// the src's event type.
 pub const EVENT_TYPE: usize = 16;
+/// Offset of the event's `body.tsx_state.src`.
 pub const EVENT_TSX_SRC: usize = 24;
+/// Offset of the event's `body.tsx_state.tsx`.
 pub const EVENT_TSX: usize = 32;
+/// Offset of the event's `body.tsx_state.type`.
 pub const EVENT_TSX_SRC_TYPE: usize = 44;
 /// pjsip_msg: its type, the status line, and `hdr`, the header list head.
 pub const MSG_TYPE: usize = 0;
+/// Offset of `line.status.code`.
 pub const MSG_STATUS_CODE: usize = 8;
+/// Offset of `line.status.reason`.
 pub const MSG_STATUS_REASON: usize = 16;
+/// Offset of `hdr`.
 pub const MSG_HDR: usize = 40;
 /// The first field after a header's common part: Contact's `star`, an int
 /// header's (Expires, Min-Expires) `ivalue`, CSeq's number, Call-ID's `id`,
 /// From/To's `uri`.
 pub const HDR_FIRST_FIELD: usize = 64;
+/// Offset of `tdata->pool`.
 pub const TDATA_POOL: usize = 16;
+/// Offset of `tdata->msg`.
 pub const TDATA_MSG: usize = 392;
 const TDATA_BUF_START: usize = 408;
 const TDATA_BUF_END: usize = 424;

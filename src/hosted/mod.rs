@@ -34,12 +34,15 @@ use std::sync::OnceLock;
 
 /// The host, as this library serves it.
 pub struct Host {
+    /// Its functions, found at start.
     pub api: HostApi,
+    /// Its struct layouts, measured at start.
     pub layout: Layout,
 }
 
 /// Who serves pjsip_regc_* in this process.
 pub enum Mode {
+    /// This library, over a host it knows.
     Ours(&'static Host),
     /// The host's own regc, for a host this library does not know.
     #[cfg(not(feature = "hosted-static"))]

@@ -26,9 +26,11 @@ pub struct HostTemplate {
     /// Request-URI, From and To headers (no tag: the host makes one per
     /// request), and the Call-ID header whose value is set per request.
     pub target: Option<(HostPtr, HostPtr, HostPtr)>,
+    /// The Call-ID header.
     pub cid: HostPtr,
     /// Deep copies of the route set and of the added headers.
     pub route_set: Vec<HostPtr>,
+    /// (The added headers.)
     pub extra: Vec<HostPtr>,
     /// Contact headers the host parsed from our print of them, in the
     /// regc's pool, by that print: a request clones them, as pjsip's regc
@@ -44,6 +46,7 @@ pub struct HostTemplate {
 unsafe impl Send for HostTemplate {}
 
 impl HostTemplate {
+    /// A template that answers challenges with `auth`.
     pub fn new(auth: HostPtr) -> Self {
         HostTemplate { target: None, cid: null_mut(), route_set: Vec::new(), extra: Vec::new(), contacts: Vec::new(), auth }
     }
@@ -52,18 +55,25 @@ impl HostTemplate {
 /// A REGISTER being answered: the response and the request it answers.
 #[derive(Clone, Copy)]
 pub struct Challenge {
+    /// The response.
     pub rdata: HostPtr,
+    /// The request it answers.
     pub last_tx: HostPtr,
 }
 
 /// Writes requests as host tx_data for one operation.
 pub struct HostOutbox<'a> {
+    /// The host's functions.
     pub h: &'a HostApi,
     /// The regc's pool, where parsed contacts are kept.
     pub pool: HostPtr,
+    /// The host's layouts.
     pub layout: &'a Layout,
+    /// The host's endpoint.
     pub endpt: HostPtr,
+    /// The regc's template.
     pub tpl: &'a mut HostTemplate,
+    /// The challenge being answered, if any.
     pub challenge: Option<Challenge>,
 }
 

@@ -63,6 +63,7 @@ unsafe impl Send for State {}
 // timer heap, which serialises it.
 unsafe impl Send for TimerEntry {}
 
+/// A hosted registration client: what a `pjsip_regc*` points at.
 pub struct Regc {
     host: &'static Host,
     endpt: HostPtr,

@@ -17,12 +17,17 @@ const INT_HDR_VALUE: usize = HDR_FIRST_FIELD;
 
 /// A finished REGISTER transaction as the host reported it.
 pub struct Finished {
+    /// The transaction.
     pub tsx: HostPtr,
+    /// Its final status code.
     pub code: u16,
     /// The response, when one ended the transaction.
     pub rdata: HostPtr,
+    /// The response's `pjsip_msg`, when there is one.
     pub msg: HostPtr,
+    /// The transport the transaction used.
     pub transport: HostPtr,
+    /// The request the transaction sent last.
     pub last_tx: HostPtr,
     /// The transaction's status text (the reason when there is no response).
     pub status_text: pj_str_t,

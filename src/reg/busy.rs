@@ -5,6 +5,7 @@
 use crate::status::{Status, PJ_EGONE, PJ_SUCCESS};
 use std::sync::atomic::{AtomicI32, Ordering};
 
+/// The temporary reference count of `pjsip_regc_add_ref`.
 #[derive(Default)]
 pub struct Busy(AtomicI32);
 
@@ -15,14 +16,19 @@ pub enum Released {
     Kept,
     /// The last reference of a regc marked for deletion went: PJ_EGONE.
     /// `free_now` is false while a transaction is pending; its end frees it.
-    Gone { free_now: bool },
+    Gone {
+        /// No transaction is pending: free the regc now.
+        free_now: bool,
+    },
 }
 
 impl Busy {
+    /// Takes a reference.
     pub fn add(&self) {
         self.0.fetch_add(1, Ordering::AcqRel);
     }
 
+    /// Whether any reference is held.
     pub fn is_busy(&self) -> bool {
         self.0.load(Ordering::Acquire) > 0
     }
@@ -49,6 +55,7 @@ impl Busy {
 /// A registration client that is freed once nothing holds it: what both
 /// builds' regc objects share of add_ref / dec_ref and deferred deletion.
 pub trait Lifetime {
+    /// The regc's reference count.
     fn busy(&self) -> &Busy;
     /// (marked for deletion, transaction pending).
     fn pending_deletion(&self) -> (bool, bool);

@@ -13,7 +13,9 @@ pub struct Grant<'a> {
     pub ours: &'a [Contact],
     /// The Expires header regc is configured to send, if any.
     pub configured_expires: Option<u32>,
+    /// Match our contacts by URI comparison (`check_contact`).
     pub check_contact: bool,
+    /// Match them by `x-uid` parameter (`add_xuid_param`).
     pub match_xuid: bool,
 }
 

@@ -33,10 +33,14 @@ const GUESSED_MIN_EXPIRES: u32 = 3601;
 /// PJSIP_REGC_MAX_CONTACT: contacts reported to the callback.
 pub const MAX_REPORTED_CONTACTS: usize = 10;
 
+/// The operation of the REGISTER in flight, if any.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
+    /// No REGISTER in flight.
     Idle,
+    /// Registering or refreshing.
     Registering,
+    /// Unregistering (Expires 0).
     Unregistering,
 }
 
@@ -52,9 +56,11 @@ pub trait Outbox {
     /// tag, To, Call-ID, CSeq, the initial Authorization when preferred
     /// and the application's added headers.
     fn begin(&mut self, call_id: &str, cseq: u32) -> Result<Self::Req, Status>;
+    /// Appends one Contact header.
     fn add_contact(&mut self, req: &mut Self::Req, contact: &Contact) -> Result<(), Status>;
     /// `Contact: *`.
     fn add_star_contact(&mut self, req: &mut Self::Req) -> Result<(), Status>;
+    /// Appends the Expires header.
     fn add_expires(&mut self, req: &mut Self::Req, expires: u32) -> Result<(), Status>;
     /// The endpoint's Allow header, when the endpoint has one.
     fn add_allow(&mut self, req: &mut Self::Req) -> Result<(), Status>;
@@ -73,12 +79,19 @@ pub trait Outbox {
 /// A final outcome of a REGISTER transaction.
 #[derive(Clone, Debug)]
 pub enum Outcome {
+    /// A final response.
     Response(ResponseInfo),
     /// No response: Timer F (408), transport failure (503), resolution (502).
-    NoResponse { code: u16, reason: String },
+    NoResponse {
+        /// 408, 503 or 502.
+        code: u16,
+        /// The text reported with it.
+        reason: String,
+    },
 }
 
 impl Outcome {
+    /// The status code reported.
     pub fn code(&self) -> u16 {
         match self {
             Outcome::Response(r) => r.code,
@@ -97,23 +110,32 @@ impl Outcome {
 /// outbox's business).
 #[derive(Clone, Debug, Default)]
 pub struct ResponseInfo {
+    /// Status code.
     pub code: u16,
+    /// Reason phrase.
     pub reason: String,
+    /// The Contact headers.
     pub contacts: Vec<Contact>,
+    /// The Expires header.
     pub expires: Option<u32>,
+    /// The Min-Expires header.
     pub min_expires: Option<u32>,
 }
 
 /// A callback for the application, with the fields of pjsip_regc_cbparam.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Callback {
+    /// `PJ_SUCCESS`, or why the client could not go on.
     pub status: Status,
+    /// Status code.
     pub code: u16,
+    /// Reason phrase.
     pub reason: String,
     /// Already resolved: the computed expiration, or requested when none.
     pub expiration: u32,
     /// How many of the response's Contact headers to report (at most 10).
     pub contact_count: usize,
+    /// An unregistration.
     pub is_unreg: bool,
 }
 
@@ -122,10 +144,16 @@ pub struct Callback {
 pub enum Next<R> {
     /// Nothing to report (the regc is being deleted).
     Nothing,
+    /// Report this to the application.
     Callback(Callback),
     /// Send this request (an auth retry or a 423 retry); if sending fails
     /// at once, report `on_failure` with the error as status.
-    Resend { request: R, on_failure: Option<Callback> },
+    Resend {
+        /// The request to send.
+        request: R,
+        /// What to report when it cannot be sent.
+        on_failure: Option<Callback>,
+    },
 }
 
 /// A registration client's state (what the request is built from, route
@@ -165,6 +193,7 @@ pub fn uuid(rnd: &mut dyn Random) -> String {
 }
 
 impl Registration {
+    /// A client with no contacts yet; `add_xuid` adds `x-uid` to Contacts.
     pub fn new(add_xuid: bool) -> Self {
         Registration {
             initialised: false,
@@ -516,42 +545,54 @@ impl Registration {
         self.deleting = true;
     }
 
+    /// Marked for deletion.
     pub fn is_deleting(&self) -> bool {
         self.deleting
     }
 
     // ---- inspection ----
 
+    /// A REGISTER is in flight.
     pub fn has_tsx(&self) -> bool {
         self.has_tsx
     }
+    /// The expiration last granted (NOEXP when none).
     pub fn granted(&self) -> u32 {
         self.granted
     }
+    /// The Expires of the request in flight.
     pub fn requested(&self) -> u32 {
         self.requested
     }
+    /// Refreshes on its own.
     pub fn autoreg(&self) -> bool {
         self.autoreg
     }
+    /// The current operation.
     pub fn op(&self) -> Op {
         self.op
     }
+    /// The Contacts to bind.
     pub fn contacts(&self) -> &[Contact] {
         &self.contacts
     }
+    /// Contacts to remove with the next request.
     pub fn removed_contacts(&self) -> &[Contact] {
         &self.removed
     }
+    /// The Expires header the next REGISTER carries.
     pub fn expires_header(&self) -> Option<u32> {
         self.expires_hdr
     }
+    /// The Call-ID of every REGISTER.
     pub fn call_id(&self) -> &str {
         &self.call_id
     }
+    /// The last CSeq sent.
     pub fn cseq(&self) -> u32 {
         self.cseq
     }
+    /// Seconds before the end of a binding a refresh goes out.
     pub fn delay_before_refresh(&self) -> u32 {
         self.delay_before_refresh
     }

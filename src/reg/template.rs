@@ -13,8 +13,11 @@ use std::sync::Arc;
 /// The Request-URI, From and To of pjsip_regc_init, parsed.
 #[derive(Clone, Debug)]
 pub struct Target {
+    /// The Request-URI.
     pub uri: Uri,
+    /// From.
     pub from: NameAddr,
+    /// To.
     pub to: NameAddr,
 }
 
@@ -32,6 +35,7 @@ impl Target {
 
 /// What a regc's requests are built from in the standalone build.
 pub struct Template {
+    /// Set by `pjsip_regc_init`.
     pub target: Option<Target>,
     route_set: Vec<Route>,
     extra_headers: Vec<OutHeader>,
@@ -55,10 +59,12 @@ impl Default for Template {
 }
 
 impl Template {
+    /// `pjsip_regc_set_route_set`.
     pub fn set_route_set(&mut self, routes: Vec<Route>) {
         self.route_set = routes;
     }
 
+    /// `pjsip_regc_add_headers`: appended to earlier ones.
     pub fn add_headers(&mut self, mut headers: Vec<OutHeader>) {
         self.extra_headers.append(&mut headers);
     }
@@ -75,10 +81,12 @@ impl Template {
         self.auth.clone()
     }
 
+    /// `pjsip_regc_set_auth_sess`.
     pub fn set_auth_parent(&mut self, parent: Option<Arc<Mutex<ClientSession>>>) {
         self.auth_parent = parent;
     }
 
+    /// The request in flight.
     pub fn inflight(&self) -> Option<&Request> {
         self.inflight.as_ref()
     }
@@ -87,6 +95,7 @@ impl Template {
 /// Writes requests as the Rust model for one operation of the standalone
 /// driver.
 pub struct RustOutbox<'a> {
+    /// The regc's template.
     pub tpl: &'a mut Template,
     /// The endpoint's request headers (Max-Forwards and whatever the
     /// application added), copied into every new request right after the
@@ -94,6 +103,7 @@ pub struct RustOutbox<'a> {
     pub request_headers: &'a [OutHeader],
     /// The endpoint's Allow capability, if it has one.
     pub allow: Option<&'a [String]>,
+    /// For From tags and Via branches.
     pub rnd: &'a mut dyn Random,
     /// pjsip_cfg()->regc.check_contact.
     pub check_contact: bool,

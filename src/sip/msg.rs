@@ -616,6 +616,8 @@ impl Message {
         Ok(())
     }
 
+    /// Whether Call-ID, CSeq, From, To and Via are all there (pjsip drops a
+    /// message without them).
     pub fn check_required_headers(&self) -> Result<(), Status> {
         let ok = self.call_id().is_some()
             && [HdrKind::From, HdrKind::To, HdrKind::Via, HdrKind::CSeq]

@@ -6,27 +6,38 @@
 /// A `;name[=value]` parameter, kept as written (no unescaping).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Param {
+    /// Name as written.
     pub name: String,
+    /// Value as written, None for a bare `;name`.
     pub value: Option<String>,
 }
 
 /// sip: or sips: URI. Strings are kept as written on the wire (escaped).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct SipUri {
+    /// `sips:`.
     pub secure: bool,
+    /// User part.
     pub user: Option<String>,
+    /// Password after `user:`.
     pub password: Option<String>,
     /// Without the brackets of an IPv6 reference.
     pub host: String,
     /// 0 when absent, as in pjsip.
     pub port: u16,
+    /// `;user=`.
     pub user_param: Option<String>,
+    /// `;method=`.
     pub method_param: Option<String>,
+    /// `;transport=`.
     pub transport_param: Option<String>,
     /// -1 when absent, as in pjsip.
     pub ttl_param: i32,
+    /// `;lr`.
     pub lr_param: bool,
+    /// `;maddr=`.
     pub maddr_param: Option<String>,
+    /// The other `;` parameters.
     pub other_params: Vec<Param>,
     /// `?name=value&...` URI headers.
     pub headers: Vec<Param>,
@@ -35,20 +46,30 @@ pub struct SipUri {
 /// tel: URI (RFC 3966).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct TelUri {
+    /// The number, global or local.
     pub number: String,
+    /// `;phone-context=`.
     pub context: Option<String>,
+    /// `;ext=`.
     pub ext_param: Option<String>,
+    /// `;isub=`.
     pub isub_param: Option<String>,
+    /// The other parameters.
     pub other_params: Vec<Param>,
 }
 
+/// A URI of any scheme.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Uri {
+    /// sip: or sips:.
     Sip(SipUri),
+    /// tel:.
     Tel(TelUri),
     /// Any other scheme: the text after "scheme:" is kept whole.
     Other {
+        /// The scheme, without the colon.
         scheme: String,
+        /// Everything after the colon.
         content: String,
     },
 }
@@ -57,7 +78,9 @@ pub enum Uri {
 /// without surrounding quotes when it was a quoted string.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameAddr {
+    /// The display name.
     pub display: String,
+    /// The URI.
     pub uri: Uri,
 }
 
@@ -66,26 +89,33 @@ pub struct NameAddr {
 pub struct Contact {
     /// `Contact: *`; `uri` is None then.
     pub star: bool,
+    /// The address; None for `*`.
     pub uri: Option<NameAddr>,
     /// q * 1000, 0 when absent (pjsip's `q1000`).
     pub q1000: i32,
     /// The `expires` parameter, None when absent.
     pub expires: Option<u32>,
+    /// Other header parameters.
     pub other_params: Vec<Param>,
 }
 
 /// From or To header value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FromTo {
+    /// The address.
     pub uri: NameAddr,
+    /// `;tag=`.
     pub tag: Option<String>,
+    /// Other header parameters.
     pub other_params: Vec<Param>,
 }
 
 /// One Route / Record-Route value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {
+    /// The address.
     pub uri: NameAddr,
+    /// Header parameters.
     pub other_params: Vec<Param>,
 }
 
@@ -94,23 +124,32 @@ pub struct Route {
 pub struct Via {
     /// "UDP", "TCP", "TLS", ... as written.
     pub transport: String,
+    /// sent-by host.
     pub host: String,
     /// 0 when absent.
     pub port: u16,
     /// -1 absent, 0 present without value, else the value.
     pub rport: i32,
+    /// `;ttl=`, -1 when absent.
     pub ttl: i32,
+    /// `;maddr=`.
     pub maddr: Option<String>,
+    /// `;received=`.
     pub received: Option<String>,
+    /// `;branch=`.
     pub branch: Option<String>,
+    /// Other parameters.
     pub other_params: Vec<Param>,
+    /// A trailing `(comment)`.
     pub comment: Option<String>,
 }
 
 /// CSeq header value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CSeq {
+    /// Sequence number.
     pub seq: u32,
+    /// Method.
     pub method: String,
 }
 
@@ -118,28 +157,51 @@ pub struct CSeq {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u32)]
 pub enum HdrKind {
+    /// Accept.
     Accept = 0,
+    /// Allow.
     Allow = 4,
+    /// Authorization.
     Authorization = 6,
+    /// Call-ID.
     CallId = 7,
+    /// Contact.
     Contact = 9,
+    /// Content-Length.
     ContentLength = 13,
+    /// Content-Type.
     ContentType = 14,
+    /// CSeq.
     CSeq = 15,
+    /// Expires.
     Expires = 18,
+    /// From.
     From = 19,
+    /// Max-Forwards.
     MaxForwards = 21,
+    /// Min-Expires.
     MinExpires = 23,
+    /// Proxy-Authenticate.
     ProxyAuthenticate = 26,
+    /// Proxy-Authorization.
     ProxyAuthorization = 27,
+    /// Record-Route.
     RecordRoute = 29,
+    /// Require.
     Require = 31,
+    /// Retry-After.
     RetryAfter = 32,
+    /// Route.
     Route = 33,
+    /// Supported.
     Supported = 36,
+    /// To.
     To = 38,
+    /// Unsupported.
     Unsupported = 39,
+    /// Via.
     Via = 41,
+    /// WWW-Authenticate.
     WwwAuthenticate = 43,
     /// Anything pjsip does not parse into a typed header.
     Other = 44,
@@ -154,23 +216,42 @@ pub enum HdrKind {
 /// `RawHeader` per line (split the value with `parse_generic_array`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawHeader {
+    /// Name as written.
     pub name: String,
+    /// What header it is.
     pub kind: HdrKind,
+    /// The value.
     pub value: String,
 }
 
+/// A request line or a status line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[allow(clippy::large_enum_variant)]
 pub enum StartLine {
-    Request { method: String, uri: Uri },
-    Response { code: u16, reason: String },
+    /// `METHOD uri SIP/2.0`.
+    Request {
+        /// The method.
+        method: String,
+        /// The Request-URI.
+        uri: Uri,
+    },
+    /// `SIP/2.0 code reason`.
+    Response {
+        /// The status code.
+        code: u16,
+        /// The reason phrase.
+        reason: String,
+    },
 }
 
 /// A parsed SIP message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
+    /// The request or status line.
     pub start: StartLine,
+    /// The headers in order.
     pub headers: Vec<RawHeader>,
+    /// The body.
     pub body: Vec<u8>,
 }
 
@@ -178,9 +259,14 @@ pub struct Message {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum UriContext {
+    /// Request-URI.
     ReqUri = 0,
+    /// From or To.
     FromTo = 1,
+    /// Contact.
     Contact = 2,
+    /// Route or Record-Route.
     Routing = 3,
+    /// Any other header.
     Other = 4,
 }

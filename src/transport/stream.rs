@@ -35,6 +35,7 @@ pub struct StreamListener {
 }
 
 impl StreamListener {
+    /// Binds a TCP listener to `addr` (port 0 picks one).
     pub fn bind(addr: SocketAddr, reuse_addr: bool) -> io::Result<Self> {
         let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
         if addr.is_ipv6() {
@@ -48,10 +49,12 @@ impl StreamListener {
         Ok(StreamListener { sock, local })
     }
 
+    /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.local
     }
 
+    /// The socket, for polling.
     pub fn raw_fd(&self) -> RawFd {
         self.sock.as_raw_fd()
     }
@@ -178,10 +181,12 @@ impl StreamConn {
         })
     }
 
+    /// The socket, for polling.
     pub fn raw_fd(&self) -> RawFd {
         self.sock.as_raw_fd()
     }
 
+    /// The peer.
     pub fn remote_addr(&self) -> SocketAddr {
         self.remote
     }
@@ -191,10 +196,12 @@ impl StreamConn {
         self.local
     }
 
+    /// Connecting, up or closed.
     pub fn state(&self) -> ConnState {
         self.state
     }
 
+    /// TLS rather than plain TCP.
     pub fn is_tls(&self) -> bool {
         self.tls.is_some()
     }

@@ -22,22 +22,29 @@ use zeroize::Zeroizing;
 
 /// `pj_ssl_sock_proto` bits that matter here.
 pub const PROTO_TLS1_2: u32 = 16;
+/// TLS 1.3.
 pub const PROTO_TLS1_3: u32 = 32;
 /// Every protocol pjsip knows (`PJ_SSL_SOCK_PROTO_ALL`, also `SSL23`).
 pub const PROTO_ALL: u32 = 0xFFFF;
 
 /// `pjsip_ssl_method` values.
 pub const METHOD_UNSPECIFIED: u32 = 0;
+/// Any version (`PJSIP_SSLV23_METHOD`).
 pub const METHOD_SSLV23: u32 = 23;
+/// TLS 1.2 only.
 pub const METHOD_TLSV1_2: u32 = 33;
+/// TLS 1.3 only.
 pub const METHOD_TLSV1_3: u32 = 34;
 
 /// Where a PEM item comes from: a file, or bytes held in memory.
 #[derive(Clone, Debug, Default)]
 pub enum Pem {
+    /// Not given.
     #[default]
     None,
+    /// A PEM file.
     File(String),
+    /// PEM bytes.
     Buffer(Vec<u8>),
 }
 
@@ -53,6 +60,7 @@ impl Pem {
 pub struct Password(Zeroizing<Vec<u8>>);
 
 impl Password {
+    /// Keeps a copy of `bytes`.
     pub fn new(bytes: &[u8]) -> Password {
         Password(Zeroizing::new(bytes.to_vec()))
     }
@@ -67,7 +75,9 @@ impl fmt::Debug for Password {
 /// A connection whose handshake just succeeded, as the application's
 /// verification hook sees it.
 pub struct VerifyInfo {
+    /// Our end.
     pub local: SocketAddr,
+    /// The server.
     pub remote: SocketAddr,
 }
 
@@ -88,29 +98,38 @@ pub struct TlsSettings {
     /// Trusted CAs: a PEM file and/or a PEM buffer, plus a directory of
     /// PEM files. None of them: the system bundle, when there is one.
     pub ca: Vec<Pem>,
+    /// A directory of PEM CA files.
     pub ca_dir: Option<String>,
     /// Client certificate chain and key, for servers that ask for one.
     pub cert: Pem,
+    /// Client private key.
     pub key: Pem,
     /// Decrypts `key` when it is an encrypted PKCS#8 PEM; unused otherwise.
     pub password: Option<Password>,
     /// `pjsip_ssl_method` and `pj_ssl_sock_proto` bits (see [`versions`]).
     pub method: u32,
+    /// `pj_ssl_sock_proto` bits.
     pub proto: u32,
+    /// Check the server's certificate and name; fail the handshake otherwise.
     pub verify_server: bool,
     /// Handshake deadline in milliseconds; 0 means none.
     pub timeout_ms: u64,
     /// Cipher suites and key-exchange groups to offer, by IANA number;
     /// empty: the library's defaults.
     pub ciphers: Vec<u16>,
+    /// (Groups, see `ciphers`.)
     pub curves: Vec<u16>,
+    /// The application's `on_verify_cb`.
     pub on_verify: Option<VerifyHook>,
 }
 
 /// A client TLS context shared by every connection of a listener.
 pub struct TlsClient {
+    /// rustls' client configuration.
     pub config: Arc<ClientConfig>,
+    /// Handshake deadline, 0 for none.
     pub timeout_ms: u64,
+    /// The application's `on_verify_cb`.
     pub on_verify: Option<VerifyHook>,
 }
 

@@ -8,6 +8,7 @@ use std::os::fd::{AsRawFd, RawFd};
 /// registrations in flight are not dropped while the loop is busy.
 const RECV_BUFFER_BYTES: libc::c_int = 4 * 1024 * 1024;
 
+/// A bound UDP socket.
 pub struct UdpTransport {
     socket: UdpSocket,
     local: SocketAddr,
@@ -32,26 +33,32 @@ impl UdpTransport {
         Ok(UdpTransport { socket, local, published_host, published_port })
     }
 
+    /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.local
     }
 
+    /// Host and port announced in Via and Contacts.
     pub fn published(&self) -> (&str, u16) {
         (&self.published_host, self.published_port)
     }
 
+    /// Bound to an IPv6 address.
     pub fn is_ipv6(&self) -> bool {
         self.local.is_ipv6()
     }
 
+    /// Sends one datagram.
     pub fn send_to(&self, buf: &[u8], dest: SocketAddr) -> io::Result<usize> {
         self.socket.send_to(buf, dest)
     }
 
+    /// Receives one datagram, if one is waiting.
     pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.socket.recv_from(buf)
     }
 
+    /// The socket, for polling.
     pub fn raw_fd(&self) -> RawFd {
         self.socket.as_raw_fd()
     }

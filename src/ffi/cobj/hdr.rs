@@ -839,31 +839,50 @@ pub unsafe fn hdr_to_text(h: *const pjsip_hdr) -> Option<(String, String)> {
 /// and value it prints.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CHeader {
+    /// A Contact value.
     Contact(Contact),
+    /// From.
     From(FromTo),
+    /// To.
     To(FromTo),
+    /// A Route value.
     Route(Route),
+    /// A Record-Route value.
     RecordRoute(Route),
+    /// A Via value.
     Via(Via),
+    /// Call-ID.
     CallId(String),
+    /// CSeq.
     CSeq(CSeq),
+    /// Expires.
     Expires(u32),
+    /// Min-Expires.
     MinExpires(u32),
+    /// Max-Forwards.
     MaxForwards(u32),
+    /// Content-Length.
     ContentLength(u32),
     /// Accept, Allow, Require, Supported, Unsupported.
     Array {
+        /// Which of them.
         kind: HdrKind,
+        /// The listed values.
         values: Vec<String>,
     },
     /// Authorization, Proxy-Authorization, WWW-Authenticate,
     /// Proxy-Authenticate: the value as printed (`Digest ...`).
     Auth {
+        /// Which of them.
         kind: HdrKind,
+        /// The value.
         value: String,
     },
+    /// Any other header.
     Other {
+        /// Its name as printed.
         name: String,
+        /// Its value as printed.
         value: String,
     },
 }
@@ -1610,17 +1629,29 @@ pub unsafe extern "C" fn pjsip_generic_array_hdr_create(
 }
 
 // pjsip's names for the shared header layouts (typedefs in C).
+/// The Expires header (pjsip's `pjsip_expires_hdr`).
 pub type pjsip_expires_hdr = pjsip_generic_int_hdr;
+/// The Max-Forwards header (pjsip's `pjsip_max_fwd_hdr`).
 pub type pjsip_max_fwd_hdr = pjsip_generic_int_hdr;
+/// The Min-Expires header (pjsip's `pjsip_min_expires_hdr`).
 pub type pjsip_min_expires_hdr = pjsip_generic_int_hdr;
+/// The From header (pjsip's `pjsip_from_hdr`).
 pub type pjsip_from_hdr = pjsip_fromto_hdr;
+/// The To header (pjsip's `pjsip_to_hdr`).
 pub type pjsip_to_hdr = pjsip_fromto_hdr;
+/// The Route header (pjsip's `pjsip_route_hdr`).
 pub type pjsip_route_hdr = pjsip_routing_hdr;
+/// The Record-Route header (pjsip's `pjsip_rr_hdr`).
 pub type pjsip_rr_hdr = pjsip_routing_hdr;
+/// The Accept header (pjsip's `pjsip_accept_hdr`).
 pub type pjsip_accept_hdr = pjsip_generic_array_hdr;
+/// The Allow header (pjsip's `pjsip_allow_hdr`).
 pub type pjsip_allow_hdr = pjsip_generic_array_hdr;
+/// The Require header (pjsip's `pjsip_require_hdr`).
 pub type pjsip_require_hdr = pjsip_generic_array_hdr;
+/// The Supported header (pjsip's `pjsip_supported_hdr`).
 pub type pjsip_supported_hdr = pjsip_generic_array_hdr;
+/// The Unsupported header (pjsip's `pjsip_unsupported_hdr`).
 pub type pjsip_unsupported_hdr = pjsip_generic_array_hdr;
 
 /// A Contact header: zero-filled (star 0, uri NULL, q1000 0), `expires`

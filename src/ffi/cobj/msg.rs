@@ -16,15 +16,22 @@ use std::sync::OnceLock;
 
 /// `pjsip_method_e` values.
 pub const PJSIP_INVITE_METHOD: pjsip_method_e = 0;
+/// `pjsip_method_e` of CANCEL.
 pub const PJSIP_CANCEL_METHOD: pjsip_method_e = 1;
+/// `pjsip_method_e` of ACK.
 pub const PJSIP_ACK_METHOD: pjsip_method_e = 2;
+/// `pjsip_method_e` of BYE.
 pub const PJSIP_BYE_METHOD: pjsip_method_e = 3;
+/// `pjsip_method_e` of REGISTER.
 pub const PJSIP_REGISTER_METHOD: pjsip_method_e = 4;
+/// `pjsip_method_e` of OPTIONS.
 pub const PJSIP_OPTIONS_METHOD: pjsip_method_e = 5;
+/// `pjsip_method_e` of any other method.
 pub const PJSIP_OTHER_METHOD: pjsip_method_e = 6;
 
 /// `pjsip_msg_type_e` values.
 pub const PJSIP_REQUEST_MSG: pjsip_msg_type_e = 0;
+/// `pjsip_msg_type_e` of a response.
 pub const PJSIP_RESPONSE_MSG: pjsip_msg_type_e = 1;
 
 // SAFETY: the method constants point at 'static text that is never written.

@@ -3,29 +3,53 @@
 use crate::ffi::types::pjsip_hdr_e;
 use crate::sip::HdrKind;
 
+/// `pjsip_hdr_e` of Accept.
 pub const PJSIP_H_ACCEPT: pjsip_hdr_e = 0;
+/// `pjsip_hdr_e` of Allow.
 pub const PJSIP_H_ALLOW: pjsip_hdr_e = 4;
+/// `pjsip_hdr_e` of Authorization.
 pub const PJSIP_H_AUTHORIZATION: pjsip_hdr_e = 6;
+/// `pjsip_hdr_e` of Call-ID.
 pub const PJSIP_H_CALL_ID: pjsip_hdr_e = 7;
+/// `pjsip_hdr_e` of Contact.
 pub const PJSIP_H_CONTACT: pjsip_hdr_e = 9;
+/// `pjsip_hdr_e` of Content-Length.
 pub const PJSIP_H_CONTENT_LENGTH: pjsip_hdr_e = 13;
+/// `pjsip_hdr_e` of Content-Type.
 pub const PJSIP_H_CONTENT_TYPE: pjsip_hdr_e = 14;
+/// `pjsip_hdr_e` of CSeq.
 pub const PJSIP_H_CSEQ: pjsip_hdr_e = 15;
+/// `pjsip_hdr_e` of Expires.
 pub const PJSIP_H_EXPIRES: pjsip_hdr_e = 18;
+/// `pjsip_hdr_e` of From.
 pub const PJSIP_H_FROM: pjsip_hdr_e = 19;
+/// `pjsip_hdr_e` of Max-Forwards.
 pub const PJSIP_H_MAX_FORWARDS: pjsip_hdr_e = 21;
+/// `pjsip_hdr_e` of Min-Expires.
 pub const PJSIP_H_MIN_EXPIRES: pjsip_hdr_e = 23;
+/// `pjsip_hdr_e` of Proxy-Authenticate.
 pub const PJSIP_H_PROXY_AUTHENTICATE: pjsip_hdr_e = 26;
+/// `pjsip_hdr_e` of Proxy-Authorization.
 pub const PJSIP_H_PROXY_AUTHORIZATION: pjsip_hdr_e = 27;
+/// `pjsip_hdr_e` of Record-Route.
 pub const PJSIP_H_RECORD_ROUTE: pjsip_hdr_e = 29;
+/// `pjsip_hdr_e` of Require.
 pub const PJSIP_H_REQUIRE: pjsip_hdr_e = 31;
+/// `pjsip_hdr_e` of Retry-After.
 pub const PJSIP_H_RETRY_AFTER: pjsip_hdr_e = 32;
+/// `pjsip_hdr_e` of Route.
 pub const PJSIP_H_ROUTE: pjsip_hdr_e = 33;
+/// `pjsip_hdr_e` of Supported.
 pub const PJSIP_H_SUPPORTED: pjsip_hdr_e = 36;
+/// `pjsip_hdr_e` of To.
 pub const PJSIP_H_TO: pjsip_hdr_e = 38;
+/// `pjsip_hdr_e` of Unsupported.
 pub const PJSIP_H_UNSUPPORTED: pjsip_hdr_e = 39;
+/// `pjsip_hdr_e` of Via.
 pub const PJSIP_H_VIA: pjsip_hdr_e = 41;
+/// `pjsip_hdr_e` of WWW-Authenticate.
 pub const PJSIP_H_WWW_AUTHENTICATE: pjsip_hdr_e = 43;
+/// `pjsip_hdr_e` of a header pjsip has no type for.
 pub const PJSIP_H_OTHER: pjsip_hdr_e = 44;
 
 /// (name, compact name) per `pjsip_hdr_e`, NUL-terminated so that C code

@@ -17,13 +17,18 @@ use core::ptr::{addr_of, addr_of_mut, null, null_mut};
 
 /// `pjsip_uri_context_e` values.
 pub const PJSIP_URI_IN_REQ_URI: c_uint = 0;
+/// URI context: From or To.
 pub const PJSIP_URI_IN_FROMTO_HDR: c_uint = 1;
+/// URI context: Contact.
 pub const PJSIP_URI_IN_CONTACT_HDR: c_uint = 2;
+/// URI context: Route or Record-Route.
 pub const PJSIP_URI_IN_ROUTING_HDR: c_uint = 3;
+/// URI context: any other header.
 pub const PJSIP_URI_IN_OTHER: c_uint = 4;
 
 /// `pjsip_parse_uri` options.
 pub const PJSIP_PARSE_URI_AS_NAMEADDR: c_uint = 1;
+/// `pjsip_parse_uri` option: parse as in a From or To header.
 pub const PJSIP_PARSE_URI_IN_FROM_TO_HDR: c_uint = 2;
 
 /// How deep name-addrs may nest (pjsip never builds nested ones; C code

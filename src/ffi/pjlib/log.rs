@@ -465,7 +465,7 @@ macro_rules! perror_n {
     ($name:ident, $level:expr) => {
         c_variadic!(
             /// `pj_perror_N(sender, status, title_fmt, ...)`: logs
-            /// "<title>: <error text>" at level N.
+            /// `<title>: <error text>` at level N.
             $name, named = 3, target = vperror_entry,
             setup = ["mov edi, {level}", "mov rsi, [rsp]", "mov rdx, [rsp + 8]", "mov rcx, [rsp + 16]", "lea r8, [rsp + 176]"],
             level = $level

@@ -132,13 +132,21 @@ pub fn thread_identity() -> usize {
 
 /// Broken-down local time used by the log decorations.
 pub struct LocalTime {
+    /// Year, e.g. 2025.
     pub year: i32,
+    /// Month, 0 to 11.
     pub mon: i32,
+    /// Day of the month, 1 to 31.
     pub day: i32,
+    /// Day of the week, 0 (Sunday) to 6.
     pub wday: i32,
+    /// Hour, 0 to 23.
     pub hour: i32,
+    /// Minute.
     pub min: i32,
+    /// Second.
     pub sec: i32,
+    /// Millisecond.
     pub msec: u32,
 }
 

@@ -1,11 +1,24 @@
 //! `#[repr(C)]` mirrors of every pjlib/pjsip struct that crosses the API,
 //! with compile-time checks of pjproject 2.17's sizes and offsets.
+//!
+//! Each item has the name, fields and layout of pjproject's item of the
+//! same name and means what it means there; pjproject's documentation of
+//! that item is its reference, and a comment here says only what this
+//! library adds, leaves out or treats differently. The registration
+//! client's own types (`regc`) are this library's API and are documented
+//! field by field; they become the comments of the C header.
 #![allow(non_camel_case_types)]
 
+// Mirrors of pjproject's structs: see above for why their items carry no
+// documentation of their own.
+#[allow(missing_docs)]
 pub mod auth;
+#[allow(missing_docs)]
 pub mod msg;
+#[allow(missing_docs)]
 pub mod pj;
 pub mod regc;
+#[allow(missing_docs)]
 pub mod transport;
 
 pub use auth::*;
