@@ -25,7 +25,7 @@ ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
 .PHONY: all release debug header check-header header-compat test doc rust-test ctest ctest-transports pytest demo \
 	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e \
-	install uninstall install-test clean bench \
+	install uninstall install-test clean bench stress-tsan \
 	interop demo-kamailio
 
 all: release header
@@ -51,6 +51,11 @@ check-header: debug
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --features hosted --target-dir target/hosted
+
+# The thread stress (ctests/stress, also in make ctest under ASan) under
+# ThreadSanitizer, std included. Outside make test: it builds std (2-3 min).
+stress-tsan:
+	ctests/stress/tsan.sh $(BUILD)/tsan
 
 rust-test:
 	$(CARGO) test --quiet
