@@ -141,6 +141,19 @@ static void test_second_thread(void)
     h_teardown();
 }
 
+/* A program that destroys the endpoint without destroying its regc first
+ * (one registered with a refresh pending, one never sent): both go with
+ * the endpoint, as pjproject's go with their pools. LeakSanitizer checks. */
+static void test_endpoint_destroyed_with_live_regcs(void)
+{
+    h_setup("{\"default\":{\"code\":200,\"contact\":\"request\"}}");
+    pjsip_regc *registered = h_regc(60);
+    CHECK_INT(h_register(registered, PJ_TRUE), PJ_SUCCESS);
+    CHECK(h_wait_callbacks(1, 5000));
+    CHECK(h_regc(60) != NULL);
+    h_teardown();
+}
+
 int main(void)
 {
     test_refresh();
@@ -149,5 +162,6 @@ int main(void)
     test_destroy_while_pending();
     test_tsx_callback_rewrites_contact();
     test_second_thread();
+    test_endpoint_destroyed_with_live_regcs();
     return h_summary("test_lifecycle");
 }

@@ -71,6 +71,15 @@ pub struct EndptShared {
     pub modules: super::modules::Modules,
     /// The application's timers (`pjsip_endpt_schedule_timer`).
     pub timers: Arc<super::timers::CTimers>,
+    /// The regcs created on this endpoint. Those the application has not
+    /// destroyed go with it, as pjproject's go with their pools.
+    children: Mutex<Vec<Weak<dyn EndpointChild>>>,
+}
+
+/// An object freed with its endpoint if the application did not free it.
+pub trait EndpointChild: Send + Sync {
+    /// The endpoint is being destroyed: free everything.
+    fn endpoint_destroyed(&self);
 }
 
 // SAFETY: the raw pointers are the caller's pool factory (pjsip requires it
@@ -80,6 +89,18 @@ unsafe impl Send for EndptShared {}
 unsafe impl Sync for EndptShared {}
 
 impl EndptShared {
+    /// Remembers an object to free with the endpoint.
+    pub fn adopt(&self, child: Weak<dyn EndpointChild>) {
+        let mut children = self.children.lock();
+        // Forget the freed ones once the list has doubled since the last
+        // sweep, so a long-lived endpoint's list stays proportional to the
+        // live objects.
+        if children.len() == children.capacity() {
+            children.retain(|c| c.strong_count() > 0);
+        }
+        children.push(child);
+    }
+
     /// The C struct of a transport or connection (made on first use), or
     /// NULL when the id names nothing (any more).
     pub fn transport_ptr(&self, id: TransportId) -> *mut pjsip_transport {
@@ -240,6 +261,7 @@ pub unsafe extern "C" fn pjsip_endpt_create(
             caps: Mutex::new(Vec::new()),
             modules: Default::default(),
             timers: Default::default(),
+            children: Mutex::new(Vec::new()),
         };
         s.pool = s.create_pool("pept%p", 4000, 4000);
         if s.pool.is_null() {
@@ -297,6 +319,10 @@ pub unsafe extern "C" fn pjsip_endpt_destroy(endpt: *mut pjsip_endpoint) {
         boxed.modules.shut_down();
         boxed.ep.set_observer(None);
         boxed.ep.shutdown();
+        let children = std::mem::take(&mut *boxed.children.lock());
+        for child in children.iter().filter_map(Weak::upgrade) {
+            child.endpoint_destroyed();
+        }
         super::layers::endpoint_destroyed(endpt);
         let transports = std::mem::take(&mut *boxed.transports.lock());
         for (_, t) in transports {

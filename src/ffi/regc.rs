@@ -222,6 +222,15 @@ impl Regc {
 
 }
 
+impl super::endpt::EndpointChild for Regc {
+    /// A regc the application never destroyed goes with its endpoint;
+    /// its handle must not be used afterwards (as with pjproject, whose
+    /// regc lives in a pool of the endpoint's).
+    fn endpoint_destroyed(&self) {
+        self.destroy_now();
+    }
+}
+
 impl Lifetime for Regc {
     fn busy(&self) -> &Busy {
         &self.busy
@@ -503,6 +512,8 @@ pub unsafe extern "C" fn pjsip_regc_create(
             me: me.clone(),
         });
         super::auth_sess::bind_embedded(auth_c, regc.state.lock().tpl.own_auth());
+        let child: Arc<dyn super::endpt::EndpointChild> = regc.clone();
+        regc.shared.adopt(Arc::downgrade(&child));
         *p_regc = Arc::into_raw(regc) as *mut pjsip_regc;
         Ok(())
     })
