@@ -15,7 +15,9 @@
 # for 127.0.0.1 / localhost (openssl, keys only in RUNDIR/tls) and writes
 # RUNDIR/tls.cfg for Kamailio's tls module (TLSv1.2+).
 # Tunables (environment): KAM_MIN_EXPIRES (3), KAM_MAX_EXPIRES (10),
-# KAM_NONCE_EXPIRE (2), KAM_REALM (interop.test).
+# KAM_NONCE_EXPIRE (2), KAM_REALM (interop.test), KAM_LISTEN_IP (127.0.0.1),
+# KAM_PORT (a free one; set it to restart on the same port), KAM_USERS (0:
+# also subscribers u0 .. u<N-1>, password "secret").
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -89,7 +91,7 @@ USERS="alice bob carol dave erin frank grace heidi ivan judy mallory oscar peggy
 start() {
   local rundir=$1; shift
   local min=${KAM_MIN_EXPIRES:-3} max=${KAM_MAX_EXPIRES:-10} nonce=${KAM_NONCE_EXPIRE:-2}
-  local realm=${KAM_REALM:-interop.test}
+  local realm=${KAM_REALM:-interop.test} ip=${KAM_LISTEN_IP:-127.0.0.1}
   local mpath port tcp_port tls_port
   mkdir -p "$rundir" "$rundir/db"
   rundir=$(cd "$rundir" && pwd)
@@ -100,7 +102,7 @@ start() {
   command -v kamailio >/dev/null || { echo "kamailio.sh: kamailio is not installed (run ctests/interop/setup.sh)" >&2; return 1; }
   command -v kamcmd >/dev/null || { echo "kamailio.sh: kamcmd is not installed" >&2; return 1; }
   mpath=$(module_path) || { echo "kamailio.sh: no Kamailio module directory with registrar.so found" >&2; return 1; }
-  port=$(free_udp_tcp_port); tcp_port=$port; tls_port=$(free_port)
+  port=${KAM_PORT:-$(free_udp_tcp_port)}; tcp_port=$port; tls_port=$(free_port)
 
   # db_text subscriber table: id, username, domain, password, ha1, ha1b.
   {
@@ -111,6 +113,15 @@ start() {
       ha1b=$(printf '%s' "$u@$realm:$realm:secret" | md5sum | cut -d' ' -f1)
       echo "$i:$u:$realm:secret:$ha1:$ha1b"; i=$((i + 1))
     done
+    # Many accounts (one process for all their digests).
+    python3 - "$i" "${KAM_USERS:-0}" "$realm" <<'PY'
+import hashlib, sys
+first, n, realm = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+md5 = lambda s: hashlib.md5(s.encode()).hexdigest()
+for k in range(n):
+    u = "u%d" % k
+    print("%d:%s:%s:secret:%s:%s" % (first + k, u, realm, md5("%s:%s:secret" % (u, realm)), md5("%s@%s:%s:secret" % (u, realm, realm))))
+PY
   } > "$rundir/db/subscriber"
   printf 'table_name(string) table_version(int) \nsubscriber:7\n' > "$rundir/db/version"
 
@@ -122,7 +133,7 @@ start() {
     rm -f "$rundir/tls.cfg"
   fi
 
-  sed -e "s|@UDP_PORT@|$port|g" -e "s|@TCP_PORT@|$tcp_port|g" -e "s|@TLS_PORT@|$tls_port|g" \
+  sed -e "s|@LISTEN_IP@|$ip|g" -e "s|@UDP_PORT@|$port|g" -e "s|@TCP_PORT@|$tcp_port|g" -e "s|@TLS_PORT@|$tls_port|g" \
       -e "s|@MPATH@|$mpath|g" -e "s|@RUNDIR@|$rundir|g" -e "s|@DBDIR@|$rundir/db|g" \
       -e "s|@MIN_EXPIRES@|$min|g" -e "s|@MAX_EXPIRES@|$max|g" -e "s|@NONCE_EXPIRE@|$nonce|g" \
       "$here/kamailio.cfg.in" > "$rundir/kamailio.cfg"
@@ -154,7 +165,7 @@ start() {
 export KAM_UDP_PORT=$port
 export KAM_TCP_PORT=$tcp_port
 export KAM_TLS_PORT=$tls_port
-export KAM_SERVER=sip:127.0.0.1:$port
+export KAM_SERVER=sip:$ip:$port
 export KAM_CTL=unix:$rundir/kamailio_ctl
 export KAM_LOG=$rundir/kamailio.log
 export KAM_PID=$pid
@@ -164,7 +175,7 @@ export KAM_MAX_EXPIRES=$max
 export KAM_NONCE_EXPIRE=$nonce
 ENV
   [ "$tls" = 1 ] && echo "export KAM_TLS_CA=$rundir/tls/ca.pem" >> "$rundir/env"
-  echo "kamailio $(kamailio -v | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p') on udp:127.0.0.1:$port$(grep -q '^export KAM_TLS_CA' "$rundir/env" && echo ", tls:127.0.0.1:$tls_port") (pid $pid, run dir $rundir)"
+  echo "kamailio $(kamailio -v | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p') on udp:$ip:$port$(grep -q '^export KAM_TLS_CA' "$rundir/env" && echo ", tls:$ip:$tls_port") (pid $pid, run dir $rundir)"
 }
 
 stop() {
