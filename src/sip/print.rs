@@ -224,10 +224,12 @@ fn print_tel_uri(t: &TelUri, out: &mut String) {
         t.context.as_deref(),
         &chars::TEL_PHONE_CONTEXT,
     );
-    // pjsip does not unescape tel parameter names, but does their values.
+    // pjsip does not unescape tel parameter names, so it prints the `%` of
+    // an escape as `%25`, a different name on the next parse; decoded and
+    // re-escaped, a name prints the same every time.
     for p in &t.other_params {
         out.push(';');
-        escape_into(out, p.name.as_bytes(), &chars::TEL_PNAME);
+        reescape_into(out, &p.name, &chars::TEL_PNAME);
         if let Some(v) = p.value.as_deref().filter(|s| !s.is_empty()) {
             out.push('=');
             if v.starts_with('"') {
@@ -464,6 +466,10 @@ mod tests {
         // print on a second round.
         assert_eq!(p("sip:h;maddr=%3a", Other), "sip:h;maddr=[:]");
         assert_eq!(p("sip:h;maddr=[:]", Other), "sip:h;maddr=[:]");
+        // An escaped tel parameter name prints the same on a second round
+        // (fuzz/corpus/uri/crash-7a921d...).
+        assert_eq!(p("tel:1;is.com", Other), "tel:1;is%2ecom");
+        assert_eq!(p("tel:1;is%2ecom", Other), "tel:1;is%2ecom");
     }
 
     #[test]
