@@ -135,9 +135,10 @@ bench: release check-header $(ORACLE_STAMP) hosted
 
 # ---- fuzzing (fuzz/, nightly + cargo-fuzz; not part of make test) ----
 # Each target runs FUZZ_SECONDS under AddressSanitizer, then its corpus is
-# minimized in place. The bodies are in src/fuzz_targets.rs; `cargo test`
-# replays fuzz/corpus/* on stable. A crash lands in fuzz/artifacts/<target>/:
-# fix it, and copy the input into fuzz/corpus/<target>/.
+# minimized in place (a set cover of the edges, to keep it small). The
+# bodies are in src/fuzz_targets.rs; `cargo test` replays fuzz/corpus/* and fuzz/regressions/* on stable. A crash lands in
+# fuzz/artifacts/<target>/: fix it, and copy the input into
+# fuzz/regressions/<target>/ (minimization would drop it from the corpus).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := response challenge uri deframer c_parse endpoint
 
@@ -146,7 +147,7 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
 	  $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
-	  $(CARGO) +nightly fuzz cmin $$t || exit 1; \
+	  $(CARGO) +nightly fuzz cmin $$t -- -set_cover_merge=1 -use_counters=0 || exit 1; \
 	done
 
 # ---- the hosted build (../shared/ref/hosted-regc.md) ----

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the seed inputs of each fuzz target into fuzz/corpus/<target>/
-(realistic registrar responses, challenges, URIs). Run once before the
-first `make fuzz`; the minimized corpus is what gets committed."""
+"""Adds the seed inputs of each fuzz target to fuzz/corpus/<target>/
+(realistic registrar responses, challenges, URIs): the corpora were
+started from these; rerun after changing a target's input format, then
+`make fuzz` minimizes the corpus that gets committed."""
 import hashlib, os, sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus")
