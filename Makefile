@@ -6,6 +6,7 @@
 #   make demo-kamailio   register examples/register.c against a real Kamailio
 #   make install PREFIX=/usr/local   (uninstall; install-test: the installed package alone)
 #   make hosted          the hosted build: build/hosted/libpjsip_regc_hosted.{so,a}
+#   make fuzz            every cargo-fuzz target for FUZZ_SECONDS, then corpus minimization
 
 PREFIX ?= /usr/local
 CARGO ?= cargo
@@ -25,7 +26,7 @@ ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 
 .PHONY: all release debug header check-header header-compat test doc rust-test ctest ctest-transports pytest demo \
 	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e \
-	install uninstall install-test clean bench stress-tsan \
+	install uninstall install-test clean bench stress-tsan fuzz \
 	interop demo-kamailio
 
 all: release header
@@ -150,6 +151,23 @@ bench: release check-header $(ORACLE_STAMP) hosted
 	@echo "== pjproject 2.15.1"; ./$(BUILD)/bench_regc_pjproject $(N)
 	@echo "== inside pjproject 2.15.1: its own regc against the hosted build (valgrind, then CPU time)"
 	bench/hosted_bench.sh $(BUILD)/bench_regc_pjproject $(HOSTED_SO)
+
+# ---- fuzzing (fuzz/, nightly + cargo-fuzz; not part of make test) ----
+# Each target runs FUZZ_SECONDS under AddressSanitizer, then its corpus is
+# minimized in place (a set cover of the edges, to keep it small). The
+# bodies are in src/fuzz_targets.rs; `cargo test` replays fuzz/corpus/* and fuzz/regressions/* on stable. A crash lands in
+# fuzz/artifacts/<target>/: fix it, and copy the input into
+# fuzz/regressions/<target>/ (minimization would drop it from the corpus).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := response challenge uri deframer c_parse endpoint
+
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	  $(CARGO) +nightly fuzz cmin $$t -- -set_cover_merge=1 -use_counters=0 || exit 1; \
+	done
 
 # ---- the hosted build (../shared/ref/hosted-regc.md) ----
 #   make hosted          build/hosted/libpjsip_regc_hosted.so (LD_PRELOAD it, or

@@ -21,3 +21,6 @@ pub mod endpoint;
 pub mod transport;
 #[cfg(feature = "hosted")]
 pub mod hosted;
+#[cfg(all(any(test, feature = "fuzzing"), not(feature = "hosted")))]
+#[doc(hidden)]
+pub mod fuzz_targets;

@@ -283,5 +283,27 @@ pub fn parse_challenge(value: &str) -> Result<Challenge, Status> {
     if !sc.eof() {
         return Err(PJSIP_EINVALIDHDR);
     }
+    // These are echoed in our Authorization, quoted or bare: a NUL, a line
+    // break or a stray quote (from a quoted value or a decoded %XX) would
+    // change its structure, so such a challenge is refused.
+    if [&ch.realm, &ch.nonce, &ch.opaque, &ch.qop, &ch.algorithm].iter().any(|v| !echo_safe(v)) {
+        return Err(PJSIP_EINVALIDHDR);
+    }
     Ok(ch)
+}
+
+/// Whether a value can go between quotes as it is: no NUL, CR or LF, and
+/// no quote or final backslash left unprotected by a backslash.
+fn echo_safe(v: &str) -> bool {
+    let mut escaped = false;
+    for c in v.bytes() {
+        match c {
+            0 | b'\r' | b'\n' => return false,
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return false,
+            _ => {}
+        }
+    }
+    !escaped
 }

@@ -969,3 +969,19 @@ fn hex_digest_helper() {
     assert_eq!(algorithm_by_iana_name("akav2-md5"), Some(ALGORITHM_AKAV2_MD5));
     assert_eq!(algorithm_iana_name(99), "");
 }
+
+/// A challenge whose echoed values hold a NUL, a line break or a stray
+/// quote is refused: it would change the structure of our Authorization
+/// (found by the challenge fuzz target).
+#[test]
+fn challenge_values_that_would_break_the_answer_are_refused() {
+    for bad in ["Digest realm=\"bi\0loxi\", nonce=\"n\"", "Digest realm=r, nonce=a%0d%0aX: y"] {
+        assert_eq!(parse_challenge(bad).map(|_| ()), Err(crate::status::PJSIP_EINVALIDHDR), "{bad:?}");
+    }
+    // %XX stays text (as pjproject echoes it), so it cannot become a byte.
+    for (v, nonce) in [("Digest realm=r, nonce=a%00b", "a%00b"), ("Digest realm=r, nonce=a%5c", "a%5c")] {
+        assert_eq!(parse_challenge(v).expect("parse").nonce, nonce);
+    }
+    let ok = parse_challenge("Digest realm=\"a\\\"b\", nonce=\"n\"").expect("escaped quote");
+    assert_eq!(ok.realm, "a\\\"b");
+}

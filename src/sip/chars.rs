@@ -130,22 +130,30 @@ pub(crate) fn unescape(s: &str) -> Cow<'_, [u8]> {
 /// Appends `bytes`, writing every byte outside `keep` as `%xx` (lower-case
 /// hex, as pjsip prints).
 pub(crate) fn escape_into(out: &mut String, bytes: &[u8], keep: &CharSet) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     for &b in bytes {
-        if keep.has(b) {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 0xf) as usize] as char);
-        }
+        push_escaped(out, b, keep.has(b));
+    }
+}
+
+fn push_escaped(out: &mut String, b: u8, keep: bool) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    if keep {
+        out.push(b as char);
+    } else {
+        out.push('%');
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 0xf) as usize] as char);
     }
 }
 
 /// What pjsip prints for a value it unescaped when parsing: decode, then
-/// re-escape the bytes outside `keep`.
+/// re-escape the bytes outside `keep`. Unlike pjsip, a decoded `%` is
+/// always escaped: printed bare it would be decoded a second time when the
+/// output is parsed (`%2541` would come back as `A`).
 pub(crate) fn reescape_into(out: &mut String, s: &str, keep: &CharSet) {
-    escape_into(out, &unescape(s), keep);
+    for &b in unescape(s).iter() {
+        push_escaped(out, b, b != b'%' && keep.has(b));
+    }
 }
 
 /// ASCII case-insensitive equality of two values after unescaping.
@@ -196,7 +204,8 @@ mod tests {
         assert_eq!(s, "a%3ab%40c%ff");
         let mut s = String::new();
         reescape_into(&mut s, "v%61lue%25%34%31", &PARAM_CHAR);
-        // The decoded '%' is a PARAM_CHAR, so pjsip prints it bare.
-        assert_eq!(s, "value%41");
+        // pjsip prints the decoded '%' bare (a PARAM_CHAR), which the next
+        // parse decodes again; it stays escaped.
+        assert_eq!(s, "value%2541");
     }
 }

@@ -18,7 +18,9 @@
 //! with `+`, else case-insensitively; `ext` as a number, `isub`
 //! case-insensitively, other parameters must be the same set with
 //! case-insensitively equal values. (pjsip only checks `ext`/`isub` when
-//! its first argument has them; we check both ways.)
+//! its first argument has them, and takes `phone-context` as a number when
+//! its first argument's does; we check both ways, and compare contexts as
+//! numbers when both are global numbers.)
 //!
 //! Other schemes: scheme and content compared case-insensitively.
 //! Mismatches pjsip reports with a bare -1 (name-addr display, tel, other
@@ -109,34 +111,49 @@ fn sip_cmp(ctx: UriContext, a: &SipUri, b: &SipUri) -> Result<(), Status> {
     }
     if ctx != FromTo {
         check(
-            chars::eq_unescaped_ci(s(&a.maddr_param), s(&b.maddr_param)),
+            maddr(&a.maddr_param).eq_ignore_ascii_case(&maddr(&b.maddr_param)),
             PJSIP_ECMPMADDRPARAM,
         )?;
     }
-    for p in &a.other_params {
-        if let Some(q) = find_param(&b.other_params, &p.name) {
-            check(param_value_eq(p, q), PJSIP_ECMPOTHERPARAM)?;
-        }
-    }
-    headers_match(&a.headers, &b.headers)?;
-    headers_match(&b.headers, &a.headers)
+    check(
+        same_values(&a.other_params, &b.other_params, false),
+        PJSIP_ECMPOTHERPARAM,
+    )?;
+    check(
+        same_values(&a.headers, &b.headers, true),
+        PJSIP_ECMPHEADERPARAM,
+    )
 }
 
-fn headers_match(a: &[Param], b: &[Param]) -> Result<(), Status> {
-    for p in a {
-        match find_param(b, &p.name) {
-            Some(q) if param_value_eq(p, q) => {}
-            _ => return Err(status::PJSIP_ECMPHEADERPARAM),
-        }
+/// A maddr unescaped, without the brackets of an IPv6 reference (the
+/// printer adds them to a bare IPv6 address).
+fn maddr(m: &Option<String>) -> Vec<u8> {
+    let v = unescape(s(m)).into_owned();
+    match v.strip_prefix(b"[").and_then(|x| x.strip_suffix(b"]")) {
+        Some(inner) => inner.to_vec(),
+        None => v,
     }
-    Ok(())
 }
 
-/// First parameter whose unescaped name equals `name`'s, ignoring case.
-fn find_param<'a>(list: &'a [Param], name: &str) -> Option<&'a Param> {
-    let n = unescape(name);
-    list.iter()
-        .find(|p| unescape(&p.name).eq_ignore_ascii_case(&n))
+/// Whether every name present in both lists has the same set of values in
+/// each. `required`: a name present on one side only differs (URI
+/// headers) instead of being ignored (URI parameters).
+fn same_values(a: &[Param], b: &[Param], required: bool) -> bool {
+    let covered = |x: &[Param], y: &[Param]| {
+        x.iter().all(|p| {
+            let mut same_name = y.iter().filter(|q| same_name(p, q)).peekable();
+            if same_name.peek().is_none() {
+                return !required;
+            }
+            same_name.any(|q| param_value_eq(p, q))
+        })
+    };
+    covered(a, b) && covered(b, a)
+}
+
+/// Parameter names equal once unescaped, ignoring case.
+fn same_name(a: &Param, b: &Param) -> bool {
+    unescape(&a.name).eq_ignore_ascii_case(&unescape(&b.name))
 }
 
 /// Values compared case-insensitively; quoted values as written (pjsip
@@ -166,7 +183,8 @@ fn tel_eq(a: &TelUri, b: &TelUri) -> bool {
         return false;
     }
     let (ca, cb) = (s(&a.context), s(&b.context));
-    let ctx_eq = if ca.starts_with('+') {
+    let global = |c: &str| unescape(c).starts_with(b"+");
+    let ctx_eq = if global(ca) && global(cb) {
         tel_number_eq(ca, cb)
     } else {
         chars::eq_unescaped_ci(ca, cb)
@@ -178,12 +196,7 @@ fn tel_eq(a: &TelUri, b: &TelUri) -> bool {
     {
         return false;
     }
-    a.other_params.iter().all(|p| {
-        b.other_params
-            .iter()
-            .find(|q| q.name.eq_ignore_ascii_case(&p.name))
-            .is_some_and(|q| param_value_eq(p, q))
-    })
+    same_values(&a.other_params, &b.other_params, true)
 }
 
 #[cfg(test)]
@@ -339,6 +352,27 @@ mod tests {
             Err(PJSIP_ECMPUSER)
         );
         assert_eq!(both(Other, "sip:%41lice@h", "sip:Alice@h"), Ok(()));
+    }
+
+    /// Repeated parameters and headers compare as sets of values, so that
+    /// a URI equals itself and comparison is symmetric.
+    #[test]
+    fn repeated_names_are_reflexive_and_symmetric() {
+        for s in ["sip:h;a=1;a=2", "sip:h?x=1&x=2", "sip:h;a;a=1", "tel:1;a=1;a=2"] {
+            assert_eq!(cmp(Other, s, s), Ok(()), "{s}");
+        }
+        assert_eq!(both(Other, "sip:h;a=1;a=2", "sip:h;a=2;a=1"), Ok(()));
+        assert_eq!(both(Other, "sip:h;a=1;a=2", "sip:h;a=1"), Err(PJSIP_ECMPOTHERPARAM));
+        assert_eq!(both(Other, "sip:h?x=1&x=2", "sip:h?x=2&x=1"), Ok(()));
+        assert_eq!(both(Other, "sip:h?x=1&x=2", "sip:h?x=1"), Err(PJSIP_ECMPHEADERPARAM));
+        // pjsip took the contexts as numbers when its first argument's
+        // began with a written '+', whatever the other's was.
+        assert_eq!(
+            both(Other, "tel:1;phone-context=+1-2", "tel:1;phone-context=%2B12"),
+            Ok(())
+        );
+        // A bare IPv6 maddr equals the bracketed one the printer writes.
+        assert_eq!(both(Other, "sip:h;maddr=::1", "sip:h;maddr=[::1]"), Ok(()));
     }
 
     #[test]

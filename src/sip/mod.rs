@@ -31,7 +31,8 @@ pub use header::{
     EXPIRES_NOT_SPECIFIED, GENERIC_ARRAY_MAX_COUNT,
 };
 pub use msg::{
-    canonical_name, compact_name, full_header_name, hdr_kind, leading_crlf_len, message_len,
+    canonical_name, compact_name, find_header_end, framed_len, full_header_name, hdr_kind,
+    leading_crlf_len, message_len,
     parse_message, print_message, same_header_name, MAX_HEADERS, MAX_MSG_SIZE,
 };
 pub use print::{

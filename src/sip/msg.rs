@@ -391,18 +391,31 @@ fn parse_start_line(line: &str) -> Result<StartLine, Status> {
 /// `Some(Err(PJSIP_EINVALIDHDR))` when unreadable, and
 /// `Some(Err(PJSIP_EMSGTOOLONG))` past [`MAX_MSG_SIZE`]. A buffer holding
 /// only CR/LF gives `None`: drop [`leading_crlf_len`] bytes first.
+///
+/// This rescans `buf` on every call; a reader fed a stream piece by piece
+/// resumes the search with [`find_header_end`] and [`framed_len`] instead
+/// (see `transport::framing`).
 pub fn message_len(buf: &[u8]) -> Option<Result<usize, Status>> {
     let start = leading_crlf_len(buf);
     let window = &buf[start..buf.len().min(start + MAX_MSG_SIZE)];
-    let hdr_end = match find_header_end(window) {
+    let hdr_end = match find_header_end(window, 0) {
         Some(e) => start + e,
         None if window.len() >= MAX_MSG_SIZE => return Some(Err(status::PJSIP_EMSGTOOLONG)),
         None => return None,
     };
-    let (_, logical, _) = match split_headers(&buf[..hdr_end], start) {
-        Ok(x) => x,
-        Err(e) => return Some(Err(e)),
-    };
+    match framed_len(buf, start, hdr_end) {
+        Ok(total) if total > buf.len() => None,
+        r => Some(r),
+    }
+}
+
+/// The length of the message starting at `start` (after any leading
+/// CR/LF) whose header section ends at `hdr_end` (from
+/// [`find_header_end`]): `hdr_end` plus its Content-Length, which may be
+/// more than the bytes at hand. Errors as [`message_len`].
+pub fn framed_len(buf: &[u8], start: usize, hdr_end: usize) -> Result<usize, Status> {
+    let head = buf.get(..hdr_end).ok_or(status::PJSIP_EINVALIDMSG)?;
+    let (_, logical, _) = split_headers(head, start)?;
     let mut clen: Option<u32> = None;
     for l in &logical {
         let text = l.text();
@@ -410,28 +423,24 @@ pub fn message_len(buf: &[u8]) -> Option<Result<usize, Status>> {
             continue;
         };
         if hdr_kind(name.trim_end_matches([' ', '\t'])) == HdrKind::ContentLength {
-            match header::parse_uint(value) {
-                Ok(n) => clen = Some(n),
-                Err(e) => return Some(Err(e)),
-            }
+            clen = Some(header::parse_uint(value)?);
         }
     }
-    let Some(clen) = clen else {
-        return Some(Err(status::PJSIP_EMISSINGHDR));
-    };
+    let clen = clen.ok_or(status::PJSIP_EMISSINGHDR)?;
     let total = hdr_end.saturating_add(clen as usize);
     if total - start > MAX_MSG_SIZE {
-        Some(Err(status::PJSIP_EMSGTOOLONG))
-    } else if total > buf.len() {
-        None
+        Err(status::PJSIP_EMSGTOOLONG)
     } else {
-        Some(Ok(total))
+        Ok(total)
     }
 }
 
-/// Offset just past the blank line ending the header section.
-fn find_header_end(b: &[u8]) -> Option<usize> {
-    let mut i = 0;
+/// Offset just past the blank line ending the header section, looking at
+/// line breaks from offset `from` on. A reader that already searched the
+/// first `n` bytes in vain resumes at `n - 2`: a terminator (LF LF or
+/// LF CR LF) may straddle the old end.
+pub fn find_header_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
     while i < b.len() {
         if b[i] == b'\n' {
             match (b.get(i + 1), b.get(i + 2)) {

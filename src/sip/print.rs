@@ -10,9 +10,14 @@
 //! - the user and password are decoded and re-escaped, as pjsip prints the
 //!   unescaped values it stores; parameters are printed as pjsip
 //!   prints the unescaped values it stores: decoded, then bytes outside the
-//!   parameter character class re-escaped as lower-case `%xx`;
+//!   parameter character class re-escaped as lower-case `%xx`. Departure:
+//!   a decoded `%` is printed `%25` (pjsip prints it bare, so `%2541`
+//!   turns into `A` after a print and a parse);
 //! - a name-addr always prints `<...>`, preceded by `"display" ` when the
-//!   display name is not empty; in the Request-URI context only the URI;
+//!   display name is not empty; in the Request-URI context only the URI.
+//!   Departure: a display name that cannot be quoted as it is (an unquoted
+//!   `a"b`, which pjsip prints as the unparsable `"a"b"`) is printed bare,
+//!   as it was received;
 //! - Contact: `;q=` (when `q1000` is not 0: integer part, then `.` and the
 //!   thousandths with trailing zeros dropped — pjsip's own quirk makes 50
 //!   print as `0.5`, reproduced), `;expires=`, then other parameters;
@@ -47,7 +52,10 @@ pub fn print_name_addr(na: &NameAddr, ctx: UriContext, out: &mut String) {
         print_uri(&na.uri, ctx, out);
         return;
     }
-    if !na.display.is_empty() {
+    if display_is_bare(na.display.as_bytes()) {
+        out.push_str(&na.display);
+        out.push(' ');
+    } else if !na.display.is_empty() {
         out.push('"');
         out.push_str(&na.display);
         out.push_str("\" ");
@@ -55,6 +63,30 @@ pub fn print_name_addr(na: &NameAddr, ctx: UriContext, out: &mut String) {
     out.push('<');
     print_uri(&na.uri, ctx, out);
     out.push('>');
+}
+
+/// Whether a display name is printed without quotes: only one that is not
+/// the content of a quoted string (an unescaped `"`, a line break, a
+/// trailing lone backslash) but parses back to itself unquoted. The
+/// parser only gives such names from an unquoted display name.
+pub(crate) fn display_is_bare(d: &[u8]) -> bool {
+    let mut i = 0;
+    let mut quotable = true;
+    while i < d.len() {
+        match d[i] {
+            b'\\' if i + 1 < d.len() => i += 2,
+            b'\\' | b'"' | b'\r' | b'\n' => {
+                quotable = false;
+                break;
+            }
+            _ => i += 1,
+        }
+    }
+    let space = |b: &u8| b" \t\x0b\x0c".contains(b);
+    !quotable
+        && d.first().is_some_and(|b| *b != b'"' && !space(b))
+        && d.last().is_some_and(|b| !space(b))
+        && !d.iter().any(|b| b":<\r\n".contains(b))
 }
 
 fn print_host(host: &str, out: &mut String) {
@@ -98,13 +130,17 @@ fn print_sip_uri(u: &SipUri, ctx: UriContext, out: &mut String) {
     }
     if ctx != FromTo {
         if let Some(m) = u.maddr_param.as_deref().filter(|s| !s.is_empty()) {
+            out.push_str(";maddr=");
+            // An IPv6 address gets its brackets (a quoted value is no
+            // address).
             let decoded = chars::unescape(m);
-            if decoded.contains(&b':') {
-                out.push_str(";maddr=");
-                print_host(m, out);
-            } else {
-                out.push_str(";maddr=");
-                escape_into(out, &decoded, &chars::PARAM_CHAR);
+            let bracket = decoded.contains(&b':') && !decoded.starts_with(b"[") && !m.starts_with('"');
+            if bracket {
+                out.push('[');
+            }
+            reescape_into(out, m, &chars::PARAM_CHAR);
+            if bracket {
+                out.push(']');
             }
         }
     }
@@ -188,10 +224,12 @@ fn print_tel_uri(t: &TelUri, out: &mut String) {
         t.context.as_deref(),
         &chars::TEL_PHONE_CONTEXT,
     );
-    // pjsip does not unescape tel parameter names, but does their values.
+    // pjsip does not unescape tel parameter names, so it prints the `%` of
+    // an escape as `%25`, a different name on the next parse; decoded and
+    // re-escaped, a name prints the same every time.
     for p in &t.other_params {
         out.push(';');
-        escape_into(out, p.name.as_bytes(), &chars::TEL_PNAME);
+        reescape_into(out, &p.name, &chars::TEL_PNAME);
         if let Some(v) = p.value.as_deref().filter(|s| !s.is_empty()) {
             out.push('=');
             if v.starts_with('"') {
@@ -375,7 +413,7 @@ mod tests {
                 "sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31",
                 Other
             ),
-            "sip:caller@host5.example.net;lr;name=value%41"
+            "sip:caller@host5.example.net;lr;name=value%2541"
         );
         assert_eq!(p("sip:%61lice:se%63ret@h", Other), "sip:alice:secret@h");
         assert_eq!(p("sip:*21#@h", Other), "sip:*21%23@h");
@@ -401,6 +439,37 @@ mod tests {
         let mut s = String::new();
         print_name_addr(&na, Contact, &mut s);
         assert_eq!(s, "<sip:a@h>");
+    }
+
+    /// print(parse(x)) parses to what x parsed to.
+    #[test]
+    fn printed_uris_parse_back_the_same() {
+        let na = |s: &str| {
+            let mut out = String::new();
+            print_name_addr(&parse_name_addr(s).unwrap(), FromTo, &mut out);
+            out
+        };
+        // pjsip printed "\"a\"b\" <sip:h>", which does not parse.
+        assert_eq!(na("a\"b <sip:h>"), "a\"b <sip:h>");
+        assert_eq!(parse_name_addr(&na("a\"b <sip:h>")).unwrap(), parse_name_addr("a\"b <sip:h>").unwrap());
+        assert_eq!(na("a\\ <sip:h>"), "a\\ <sip:h>");
+        // Names that quote as they are still print as pjsip prints them.
+        assert_eq!(na("a\\b <sip:h>"), "\"a\\b\" <sip:h>");
+        assert_eq!(na("\"a\\\"b\" <sip:h>"), "\"a\\\"b\" <sip:h>");
+        // A decoded '%' stays escaped (pjsip printed "p=%41", read as "A").
+        for s in ["sip:h;p=%2541", "sip:u%2541@h", "sip:h;transport=%2541", "sip:h?x=%2541"] {
+            let printed = p(s, Other);
+            assert!(printed.contains("%2541"), "{s} printed as {printed}");
+            assert_eq!(parse_uri(&printed).unwrap(), parse_uri(s).unwrap());
+        }
+        // A maddr that decodes to an IPv6-looking value keeps the same
+        // print on a second round.
+        assert_eq!(p("sip:h;maddr=%3a", Other), "sip:h;maddr=[:]");
+        assert_eq!(p("sip:h;maddr=[:]", Other), "sip:h;maddr=[:]");
+        // An escaped tel parameter name prints the same on a second round
+        // (fuzz/corpus/uri/crash-7a921d...).
+        assert_eq!(p("tel:1;is.com", Other), "tel:1;is%2ecom");
+        assert_eq!(p("tel:1;is%2ecom", Other), "tel:1;is%2ecom");
     }
 
     #[test]

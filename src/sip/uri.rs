@@ -118,6 +118,11 @@ pub(crate) fn name_addr(sc: &mut Scanner<'_>, lenient: bool) -> PResult<NameAddr
         let end = sc.find_from(|b| matches!(b, b':' | b'\r' | b'\n' | b'<'));
         if sc.slice(end, end + 1) == "<" {
             display = sc.take_until(|b| b == b'<').trim_matches(is_space);
+            // A quote after a form feed or vertical tab: neither a quoted
+            // string nor a name that could be printed back.
+            if display.starts_with('"') {
+                return Err(sc.err());
+            }
         }
     }
     sc.skip_ws();
@@ -514,6 +519,7 @@ mod tests {
             "< sip:h>",
             "<sip:h> x",
             "\"unterminated <sip:h>",
+            "\x0c\"a\" <sip:h>",
             "sip:h x",
             "<>",
             "<h>",

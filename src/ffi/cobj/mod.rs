@@ -45,7 +45,8 @@ pub use hdr::{
     pjsip_accept_hdr, pjsip_allow_hdr, pjsip_expires_hdr, pjsip_from_hdr, pjsip_max_fwd_hdr, pjsip_min_expires_hdr,
     pjsip_require_hdr, pjsip_route_hdr, pjsip_rr_hdr, pjsip_supported_hdr, pjsip_to_hdr, pjsip_unsupported_hdr,
 };
-pub use hdr::pjsip_via_hdr_create;
+pub use hdr::{pjsip_hdr_clone, pjsip_hdr_print_on, pjsip_via_hdr_create};
+pub use parse::pjsip_parse_hdr;
 pub use msg::{fill_rdata_msg_info, msg_from_c, msg_print, msg_to_c, pjsip_msg_find_hdr, pjsip_msg_print, rx_msg_to_c};
 pub use msg::{
     PJSIP_ACK_METHOD, PJSIP_BYE_METHOD, PJSIP_CANCEL_METHOD, PJSIP_INVITE_METHOD, PJSIP_OPTIONS_METHOD,
@@ -53,7 +54,7 @@ pub use msg::{
 };
 pub use names::*;
 pub use uri::{
-    name_addr_from_c, name_addr_to_c, print_uri_c, uri_clone, uri_cmp_c, uri_from_c, uri_to_c,
+    name_addr_from_c, name_addr_to_c, pjsip_parse_uri, print_uri_c, uri_clone, uri_cmp_c, uri_from_c, uri_to_c,
     PJSIP_PARSE_URI_AS_NAMEADDR, PJSIP_PARSE_URI_IN_FROM_TO_HDR, PJSIP_URI_IN_CONTACT_HDR, PJSIP_URI_IN_FROMTO_HDR,
     PJSIP_URI_IN_OTHER, PJSIP_URI_IN_REQ_URI, PJSIP_URI_IN_ROUTING_HDR,
 };

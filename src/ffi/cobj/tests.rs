@@ -189,6 +189,32 @@ fn rfc3261_uri_comparisons() {
     }
 }
 
+/// A URI parsed, printed and parsed again is the same URI, and equals
+/// itself and its clone (repeated parameters made pjsip_uri_cmp differ
+/// from itself; an unquoted display with a quote printed unparsable; a
+/// `%25` was decoded twice).
+#[test]
+fn print_parse_and_compare_are_consistent() {
+    let pool = Pool::new();
+    unsafe {
+        let c = |s: &str| {
+            let mut t = s.to_string();
+            pjsip_parse_uri(pool.0, t.as_mut_ptr() as *mut c_char, t.len(), 0) as *const c_void
+        };
+        for s in ["sip:h;a=1;a=2", "sip:h?x=1&x=2", "a\"b <sip:h>", "sip:h;p=%2541", "tel:1;a=1;a=2"] {
+            let u = c(s);
+            assert!(!u.is_null(), "{s}");
+            assert_eq!(uri_cmp_c(PJSIP_URI_IN_OTHER, u, u), 0, "{s}");
+            let clone = uri_clone(pool.0, u);
+            assert_eq!(uri_cmp_c(PJSIP_URI_IN_OTHER, u, clone), 0, "{s}");
+            let printed = String::from_utf8(print_uri_c(PJSIP_URI_IN_OTHER, u).unwrap()).unwrap();
+            let again = c(&printed);
+            assert!(!again.is_null(), "{s} printed as {printed}");
+            assert_eq!(uri_cmp_c(PJSIP_URI_IN_OTHER, u, again), 0, "{s} printed as {printed}");
+        }
+    }
+}
+
 #[test]
 fn parse_uri_options() {
     let pool = Pool::new();

@@ -380,7 +380,10 @@ unsafe fn print_depth(ctx: c_uint, p: *const c_void, depth: u32) -> Option<Vec<u
             }
             let mut out = Vec::with_capacity(inner.len() + 8 + n.display.slen.max(0) as usize);
             let display = bytes(&n.display);
-            if !display.is_empty() {
+            if sip::print::display_is_bare(display) {
+                out.extend_from_slice(display);
+                out.push(b' ');
+            } else if !display.is_empty() {
                 out.push(b'"');
                 out.extend_from_slice(display);
                 out.extend_from_slice(b"\" ");
