@@ -10,8 +10,11 @@
 //! transaction, a registration's last transport, an application reference)
 //! and closes [`IDLE_CLOSE_MS`] after the last hold goes, as in pjsip.
 
+pub mod log;
 mod resolve;
 mod streams;
+
+use log::{note, say, LogSink, LEVEL_MSG, LEVEL_TRANSPORT, LEVEL_TSX, SENDER_ENDPOINT, SENDER_RESOLVE};
 
 pub use resolve::{resolve_target, resolve_target_with, IpPref, Kind, Target};
 
@@ -210,6 +213,10 @@ enum ConnTimer {
 
 struct TsxEntry {
     tsx: ClientTsx,
+    /// Names the transaction in the log (`tsx<id>`).
+    id: u64,
+    /// "Request msg REGISTER/cseq=N (obj)", made only when logging.
+    info: Option<Arc<str>>,
     owner: Arc<dyn Owner>,
     bytes: Vec<u8>,
     dest: SocketAddr,
@@ -273,6 +280,12 @@ struct Inner {
     /// Stream connections that broke framing.
     bad_streams: u64,
     observer: Option<Arc<dyn MessageObserver>>,
+    log: Option<Arc<dyn LogSink>>,
+    /// Lines about a connection opened for a request not yet logged.
+    conn_lines: Vec<(String, String)>,
+    /// Transactions and received messages so far, to name them in the log.
+    tsx_count: u64,
+    rx_count: u64,
 }
 
 /// The event loop: transports, transactions and timers, polled by
@@ -351,7 +364,11 @@ impl Endpoint {
         }))
     }
 
-    /// Where the runtime settings come from (by default, pjsip's defaults).
+    /// Installs (or, with None, removes) where the log lines go.
+    pub fn set_log(&self, sink: Option<Arc<dyn LogSink>>) {
+        self.inner.lock().log = sink;
+    }
+
     /// Installs (or, with None, removes) the message observer.
     pub fn set_observer(&self, observer: Option<Arc<dyn MessageObserver>>) {
         self.inner.lock().observer = observer;
@@ -392,18 +409,34 @@ impl Endpoint {
     /// destruction), telling the owners of pending transactions, outside
     /// the lock. UDP transports and listeners stay until drop.
     pub fn shutdown(&self) {
-        let (owners, conns): (Vec<Arc<dyn Owner>>, Vec<Slot>) = {
+        let (owners, conns, sink): (Vec<Arc<dyn Owner>>, Vec<(TransportId, Slot)>, _) = {
             let mut inner = self.inner.lock();
             inner.timers.clear();
             inner.by_dest.clear();
-            let owners = inner.tsx.drain().map(|(_, e)| e.owner).collect();
+            let sink = log::at(&inner.log, LEVEL_TSX).cloned();
+            let owners = inner
+                .tsx
+                .drain()
+                .map(|(_, e)| {
+                    if let Some(s) = &sink {
+                        let name = e.name();
+                        s.write(LEVEL_TSX, &name, 0, "Request to terminate transaction");
+                        let from = log::state_name(Some(e.tsx.state()));
+                        s.write(LEVEL_TSX, &name, 1, &format!("State changed from {from} to Terminated, event=USER"));
+                        s.write(LEVEL_TSX, &name, 0, "Transaction destroyed!");
+                    }
+                    e.owner
+                })
+                .collect();
             let ids: Vec<TransportId> =
                 inner.slots.iter().filter(|(_, s)| matches!(s, Slot::Conn(_))).map(|(id, _)| *id).collect();
-            (owners, ids.into_iter().filter_map(|id| inner.slots.remove(&id)).collect())
+            let sink = inner.log.clone();
+            (owners, ids.into_iter().filter_map(|id| inner.slots.remove(&id).map(|s| (id, s))).collect::<Vec<_>>(), sink)
         };
-        for slot in conns {
+        for (id, slot) in conns {
             if let Slot::Conn(mut c) = slot {
                 c.stream.close(PJSIP_ESHUTDOWN);
+                say!(sink, LEVEL_TRANSPORT, 0, log::transport_name(c.kind, true, false, id, 0), "{} connection closed: endpoint shutting down", c.kind.name());
             }
         }
         for o in owners {
@@ -555,6 +588,11 @@ impl Endpoint {
         self.inner.lock().bad_streams
     }
 
+    /// Timers scheduled (transactions', connections' and owners').
+    pub fn timer_count(&self) -> usize {
+        self.inner.lock().timers.len()
+    }
+
     /// Transactions still in flight.
     pub fn pending_transactions(&self) -> usize {
         self.inner.lock().tsx.len()
@@ -592,6 +630,24 @@ impl Endpoint {
         selected: impl Into<Selection>,
         via_sent_by: Option<(String, u16, Option<TransportId>)>,
         branch: String,
+    ) -> Result<TransportId, Status> {
+        self.send_request_as(owner, req, timers, first_retransmit, selected, via_sent_by, branch, None)
+    }
+
+    /// [`send_request`](Self::send_request) for a request the log names
+    /// after `obj` (the C tx_data it came from), as pjsip names requests
+    /// after their tx_data.
+    #[allow(clippy::too_many_arguments)]
+    pub fn send_request_as(
+        self: &Arc<Self>,
+        owner: Arc<dyn Owner>,
+        req: &Request,
+        timers: Timers,
+        first_retransmit: u64,
+        selected: impl Into<Selection>,
+        via_sent_by: Option<(String, u16, Option<TransportId>)>,
+        branch: String,
+        obj: Option<&str>,
     ) -> Result<TransportId, Status> {
         let selection = selected.into();
         let cfg = self.config();
@@ -635,8 +691,12 @@ impl Endpoint {
                         };
                         let (tsx, events) =
                             ClientTsx::with_first_interval(kind.reliable(), timers, first_retransmit, now);
+                        inner.tsx_count += 1;
+                        let info = log::at(&inner.log, LEVEL_TSX).map(|_| request_info(req, obj));
                         let mut entry = TsxEntry {
                             tsx,
+                            id: inner.tsx_count,
+                            info,
                             owner: owner.clone(),
                             bytes,
                             dest: target.addr,
@@ -644,7 +704,25 @@ impl Endpoint {
                             timer: None,
                             fallback,
                         };
-                        let failed = inner.run_events(&mut entry, events, now, &mut deliveries);
+                        if let Some(s) = log::at(&inner.log, LEVEL_TSX).cloned() {
+                            let d = &mut deliveries;
+                            let (name, info) = (entry.name(), entry.info());
+                            log::queue(d, &s, LEVEL_TSX, name.clone(), 1, format!("Transaction created for {info}"));
+                            log::queue(d, &s, LEVEL_TSX, name, 0, format!("Sending {info} in state Null"));
+                            let kind = kind.name();
+                            let line = format!(
+                                "Target '{}:{}' type={} resolved to '{}' type={kind} ({kind} transport)",
+                                target.host,
+                                target.addr.port(),
+                                target.kind.name(),
+                                target.addr
+                            );
+                            log::queue(d, &s, LEVEL_TSX, SENDER_RESOLVE.into(), 1, line);
+                        }
+                        for (name, line) in std::mem::take(&mut inner.conn_lines) {
+                            note!(inner.log, &mut deliveries, LEVEL_TRANSPORT, 1, name, "{line}");
+                        }
+                        let failed = inner.run_events(&mut entry, events, now, (None, "TX_MSG"), &mut deliveries);
                         if failed.is_none() {
                             inner.arm_timer(&mut entry, &branch);
                             inner.tsx.insert(branch, entry);
@@ -826,8 +904,12 @@ impl Endpoint {
                         TimerKey::Tsx(branch) => {
                             let Some(mut entry) = inner.tsx.remove(&branch) else { continue };
                             entry.timer = None;
+                            let prev = entry.tsx.state();
                             let events = entry.tsx.poll(now);
-                            let ended = inner.run_events(&mut entry, events, now, &mut deliveries);
+                            let retransmit = events.contains(&Event::Transmit);
+                            note!(inner.log, &mut deliveries, LEVEL_TSX, 0, entry.name(), "{} timer event",
+                                if retransmit { "Retransmit" } else { "Timeout" });
+                            let ended = inner.run_events(&mut entry, events, now, (Some(prev), "TIMER"), &mut deliveries);
                             if ended.is_none() {
                                 inner.arm_timer(&mut entry, &branch);
                                 inner.tsx.insert(branch, entry);
@@ -890,7 +972,17 @@ impl Inner {
     /// Applies tsx events: transmit, and queue the final for delivery.
     /// Returns Some(status) when the transaction ended: the transport error
     /// that ended it, or PJ_SUCCESS.
-    fn run_events(&mut self, entry: &mut TsxEntry, events: Vec<Event>, now: u64, deliveries: &mut Deliveries) -> Option<Status> {
+    /// `cause`: the state before these events (None for a new
+    /// transaction) and pjsip's name of what led to them, for the log.
+    fn run_events(
+        &mut self,
+        entry: &mut TsxEntry,
+        events: Vec<Event>,
+        now: u64,
+        cause: (Option<crate::tsx::State>, &'static str),
+        deliveries: &mut Deliveries,
+    ) -> Option<Status> {
+        let (mut logged_state, mut event_name) = cause;
         let mut ended = None;
         let mut error = PJ_SUCCESS;
         let mut pending = events;
@@ -904,12 +996,27 @@ impl Inner {
                             let sent = Sent { bytes: entry.bytes.clone(), transport: entry.transport, dest: entry.dest };
                             deliveries.push(Box::new(move |ep| o.on_tx(ep, &sent)));
                         }
-                        if let Err(status) = self.transmit(entry.transport, &entry.bytes, entry.dest, now) {
-                            error = status;
-                            more.extend(entry.tsx.on_transport_error(status, now));
+                        let count = entry.tsx.retransmit_count();
+                        if count > 0 {
+                            note!(self.log, deliveries, LEVEL_TSX, 1, entry.name(), "Retransmitting {}, count={}", entry.info(), count - 1);
+                        }
+                        match self.transmit(entry.transport, &entry.bytes, entry.dest, now) {
+                            Ok(()) => self.note_sent(entry, deliveries),
+                            Err(status) => {
+                                note!(self.log, deliveries, LEVEL_TRANSPORT, 1, entry.name(),
+                                    "Failed to send {}: {}", entry.info(), crate::status::text(status));
+                                error = status;
+                                // The request went nowhere: pjsip's
+                                // transaction enters Calling, then ends.
+                                self.note_states(entry, &mut logged_state, Some(crate::tsx::State::Trying), (event_name, 1), deliveries);
+                                event_name = "TRANSPORT_ERROR";
+                                more.extend(entry.tsx.on_transport_error(status, now));
+                            }
                         }
                     }
                     Event::Final(outcome) => {
+                        let now_state = Some(entry.tsx.state());
+                        self.note_states(entry, &mut logged_state, now_state, (event_name, 1), deliveries);
                         let owner = entry.owner.clone();
                         let transport = entry.transport;
                         let (code, reason) = match outcome {
@@ -923,12 +1030,57 @@ impl Inner {
                             }));
                         }
                     }
-                    Event::Terminated => ended = Some(error),
+                    Event::Terminated => {
+                        self.note_states(entry, &mut logged_state, Some(crate::tsx::State::Terminated), (event_name, 1), deliveries);
+                        note!(self.log, deliveries, LEVEL_TSX, 0, entry.name(), "Transaction destroyed!");
+                        ended = Some(error);
+                    }
                 }
             }
             pending = more;
         }
+        let now_state = Some(entry.tsx.state());
+        self.note_states(entry, &mut logged_state, now_state, (event_name, 1), deliveries);
         ended
+    }
+
+    /// Logs the state change from `*from` to `to` (nothing when equal).
+    fn note_states(
+        &self,
+        entry: &TsxEntry,
+        from: &mut Option<crate::tsx::State>,
+        to: Option<crate::tsx::State>,
+        (event, indent): (&str, usize),
+        deliveries: &mut Deliveries,
+    ) {
+        if *from == to {
+            return;
+        }
+        note!(self.log, deliveries, LEVEL_TSX, indent, entry.name(),
+            "State changed from {} to {}, event={event}", log::state_name(*from), log::state_name(to));
+        *from = to;
+    }
+
+    /// Logs a request handed to its transport (and, at level 6, the
+    /// request itself).
+    fn note_sent(&self, entry: &TsxEntry, deliveries: &mut Deliveries) {
+        if log::at(&self.log, LEVEL_TSX).is_none() {
+            return;
+        }
+        let tp = self.transport_name(entry.transport);
+        note!(self.log, deliveries, LEVEL_TSX, 1, tp.clone(), "{} sent successfully", entry.info());
+        let (kind, _) = self.sent_by(entry.transport);
+        note!(self.log, deliveries, LEVEL_MSG, 0, tp, "TX {} bytes {} to {} {}:\n{}\n--end msg--",
+            entry.bytes.len(), entry.info(), kind.name(), entry.dest, log::msg_text(&entry.bytes));
+    }
+
+    /// The log's name of a transport (its C struct's `obj_name`).
+    fn transport_name(&self, id: TransportId) -> String {
+        match self.slots.get(&id) {
+            Some(Slot::Udp(_)) | None => log::transport_name(Kind::Udp, false, false, id, 0),
+            Some(Slot::Conn(c)) => log::transport_name(c.kind, true, false, id, 0),
+            Some(Slot::Listener(l)) => log::transport_name(l.kind, false, true, id, l.published.1),
+        }
     }
 
     /// Hands bytes to a transport.
@@ -970,33 +1122,67 @@ impl Inner {
         now: u64,
         deliveries: &mut Deliveries,
     ) {
+        self.rx_count += 1;
         let Some(msg) = parse_message(data).ok().filter(acceptable) else {
             self.dropped += 1;
+            note!(self.log, deliveries, LEVEL_TRANSPORT, 0, self.transport_name(transport),
+                "Dropping {} bytes from {}: not a SIP message pjsip would accept", data.len(), src);
             return;
         };
         let StartLine::Response { code, ref reason } = msg.start else {
             // Requests are not served by a registration client.
             self.dropped += 1;
+            note!(self.log, deliveries, LEVEL_TSX, 0, SENDER_ENDPOINT.into(),
+                "Dropping a request from {src}: a registration client serves none");
             return;
         };
         let reason = reason.clone();
         let branch = msg.top_via().and_then(|v| v.branch.clone());
         let method_ok = msg.cseq().is_some_and(|c| c.method.eq_ignore_ascii_case("REGISTER"));
+        let info = log::at(&self.log, LEVEL_TSX).map(|_| {
+            let (method, n) = msg.cseq().map_or((String::new(), 0), |c| (c.method.clone(), c.seq));
+            format!("Response msg {code}/{method}/cseq={n} (rdata{:x})", self.rx_count)
+        });
+        if let Some(info) = &info {
+            let (kind, _) = self.sent_by(transport);
+            note!(self.log, deliveries, LEVEL_MSG, 0, self.transport_name(transport),
+                "RX {} bytes {info} from {} {src}:\n{}\n--end msg--", data.len(), kind.name(), log::msg_text(data));
+            note!(self.log, deliveries, LEVEL_TSX, 0, SENDER_ENDPOINT.into(), "Processing incoming message: {info}");
+        }
         if let Some(o) = &self.observer {
             let o = o.clone();
             let matched = method_ok && branch.as_ref().is_some_and(|b| self.tsx.contains_key(b));
             let seen = Received { msg: msg.clone(), raw: data.to_vec(), src, transport, _hold: None };
             deliveries.push(Box::new(move |ep| o.on_rx_response(ep, &seen, matched)));
         }
+        let unmatched = |inner: &mut Inner, deliveries: &mut Deliveries| {
+            inner.dropped += 1;
+            note!(inner.log, deliveries, LEVEL_TRANSPORT, 0, SENDER_ENDPOINT.into(),
+                "{} from {src} matches no transaction: dropped", info.as_deref().unwrap_or_default());
+        };
         let (Some(branch), true) = (branch, method_ok) else {
-            self.dropped += 1;
+            unmatched(self, deliveries);
             return;
         };
         let Some(mut entry) = self.tsx.remove(&branch) else {
-            self.dropped += 1;
+            unmatched(self, deliveries);
             return;
         };
+        let prev = entry.tsx.state();
+        note!(self.log, deliveries, LEVEL_TSX, 1, entry.name(), "Incoming {} in state {}",
+            info.as_deref().unwrap_or_default(), log::state_name(Some(prev)));
         let events = entry.tsx.on_response(code, now);
+        // Logged before the outcome is delivered, as pjsip logs the change
+        // before its callback runs. Over a stream Timer K is zero and the
+        // transaction passes through Completed at once.
+        let mut logged = Some(prev);
+        let after = entry.tsx.state();
+        if after == crate::tsx::State::Terminated && prev != crate::tsx::State::Completed {
+            self.note_states(&entry, &mut logged, Some(crate::tsx::State::Completed), ("RX_MSG", 2), deliveries);
+            self.note_states(&entry, &mut logged, Some(after), ("TIMER", 2), deliveries);
+        } else {
+            self.note_states(&entry, &mut logged, Some(after), ("RX_MSG", 2), deliveries);
+        }
         let is_final = events.iter().any(|e| matches!(e, Event::Final(_)));
         if is_final {
             let owner = entry.owner.clone();
@@ -1012,7 +1198,7 @@ impl Inner {
                 owner.on_tsx_final(ep, TsxFinal { code, reason, response: Some(received), transport: Some(tp) })
             }));
         }
-        let ended = self.run_events(&mut entry, events, now, deliveries);
+        let ended = self.run_events(&mut entry, events, now, (logged, "RX_MSG"), deliveries);
         if ended.is_none() {
             self.arm_timer(&mut entry, &branch);
             self.tsx.insert(branch, entry);
@@ -1033,6 +1219,26 @@ impl Inner {
             None => (Kind::Udp, (String::new(), 0)),
         }
     }
+}
+
+impl TsxEntry {
+    fn name(&self) -> String {
+        format!("tsx{:x}", self.id)
+    }
+
+    fn info(&self) -> &str {
+        self.info.as_deref().unwrap_or("Request msg")
+    }
+}
+
+/// pjsip's description of a request, named after `obj` when given.
+fn request_info(req: &Request, obj: Option<&str>) -> Arc<str> {
+    let cseq = req.headers.iter().find_map(|h| match h {
+        crate::reg::OutHeader::CSeq(c) => Some(c.seq),
+        _ => None,
+    });
+    let obj = obj.map(|o| format!(" ({o})")).unwrap_or_default();
+    format!("Request msg {}/cseq={}{obj}", req.method, cseq.unwrap_or(0)).into()
 }
 
 #[cfg(test)]

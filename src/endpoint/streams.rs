@@ -127,6 +127,13 @@ impl Inner {
             conn.hs_timer = Some(self.timers.schedule(now + ms, TimerKey::Conn(id, ConnTimer::Handshake)));
         }
         conn.idle_timer = Some(self.timers.schedule(now + IDLE_CLOSE_MS, TimerKey::Conn(id, ConnTimer::Idle)));
+        if log::at(&self.log, LEVEL_TRANSPORT).is_some() {
+            // Kept until send_request queues its lines, so that they come
+            // after the transaction's first ones, as in pjsip.
+            let name = log::transport_name(kind, true, false, id, 0);
+            self.conn_lines.push((name.clone(), format!("{} client transport created", kind.name())));
+            self.conn_lines.push((name, format!("{} transport {local} is connecting to {}...", kind.name(), target.addr)));
+        }
         self.slots.insert(id, Slot::Conn(conn));
         self.by_dest.entry((target.kind, target.addr)).or_insert(id);
         Ok(id)
@@ -169,6 +176,8 @@ impl Inner {
             match ev {
                 ConnEvent::Open => {
                     c.last_activity = now;
+                    note!(self.log, deliveries, LEVEL_TRANSPORT, 0, log::transport_name(c.kind, true, false, id, 0),
+                        "{} transport {} is connected to {}", c.kind.name(), c.stream.local_addr(), c.stream.remote_addr());
                     for entry in self.tsx.values_mut().filter(|e| e.transport == id) {
                         entry.fallback = None;
                     }
@@ -209,6 +218,10 @@ impl Inner {
         let (key, timers, holds) = match self.slots.get_mut(&id) {
             Some(Slot::Conn(c)) => {
                 c.stream.close(status);
+                note!(self.log, deliveries, LEVEL_TRANSPORT, 0, log::transport_name(c.kind, true, false, id, 0),
+                    "{} connection {} to {} closed: {}", c.kind.name(), c.stream.local_addr(), c.stream.remote_addr(),
+                    crate::status::text(status));
+                let Some(Slot::Conn(c)) = self.slots.get_mut(&id) else { return None };
                 let timers = [c.ka_timer.take(), c.hs_timer.take(), c.idle_timer.take()];
                 ((c.kind, c.stream.remote_addr()), timers, c.holds)
             }
@@ -226,7 +239,8 @@ impl Inner {
             if let Some(t) = entry.timer.take() {
                 self.timers.cancel(t);
             }
-            let events = match entry.fallback.take() {
+            let prev = entry.tsx.state();
+            let (events, cause) = match entry.fallback.take() {
                 // A large request whose TCP connection never opened: over
                 // UDP after all, as a fresh (retransmitting) transaction.
                 Some(udp) => {
@@ -234,11 +248,11 @@ impl Inner {
                     entry.tsx = tsx;
                     entry.transport = udp.transport;
                     entry.bytes = udp.bytes;
-                    events
+                    (events, (None, "TX_MSG"))
                 }
-                None => entry.tsx.on_transport_error(status, now),
+                None => (entry.tsx.on_transport_error(status, now), (Some(prev), "TRANSPORT_ERROR")),
             };
-            if self.run_events(&mut entry, events, now, deliveries).is_none() {
+            if self.run_events(&mut entry, events, now, cause, deliveries).is_none() {
                 self.arm_timer(&mut entry, &branch);
                 self.tsx.insert(branch, entry);
             }

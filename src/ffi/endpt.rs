@@ -10,12 +10,14 @@
 use super::guard::{guard, guard_status};
 use super::types::*;
 use super::util::*;
+use super::pjlib::log::{log, log_enabled};
+use crate::endpoint::log::transport_name;
 use crate::endpoint::{Endpoint, IpPref, Kind, RuntimeConfig, Selection, Selector, TransportId, TransportInfo};
 use crate::nonnull;
 use crate::status::*;
 use crate::transport::tls::{client_config, Password, Pem, TlsSettings, VerifyHook, VerifyInfo};
 use crate::transport::{StreamListener, UdpTransport};
-use core::ffi::{c_char, c_int, c_uint, c_void};
+use core::ffi::{c_char, c_int, c_uint, c_void, CStr};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
@@ -234,10 +236,26 @@ impl EndptShared {
     }
 }
 
+/// The endpoint's lines go to pj_log, under its level and decoration.
+struct PjLog;
+
+impl crate::endpoint::log::LogSink for PjLog {
+    fn enabled(&self, level: i32) -> bool {
+        log_enabled(level)
+    }
+
+    fn write(&self, level: i32, sender: &str, indent: usize, msg: &str) {
+        super::pjlib::log::log_indented(level, sender, indent, msg);
+    }
+}
+
 /// `pjsip_endpoint*` is a leaked `Arc<EndptShared>`.
 pub unsafe fn shared<'a>(endpt: *mut pjsip_endpoint) -> &'a Arc<EndptShared> {
     &*(endpt as *const Arc<EndptShared>)
 }
+
+/// Sender of the endpoint's own lines, as pjsip's.
+const SENDER: &str = "sip_endpoint.c";
 
 /// Creates an endpoint named `name` that allocates from `pf`.
 #[no_mangle]
@@ -248,6 +266,7 @@ pub unsafe extern "C" fn pjsip_endpt_create(
 ) -> pj_status_t {
     guard_status(|| {
         nonnull!(pf, endpt)?;
+        log(5, SENDER, "Creating endpoint instance...");
         let name = c_string(name).unwrap_or_else(hostname);
         let mut s = EndptShared {
             ep: Endpoint::new().map_err(|e| from_os(e.raw_os_error().unwrap_or(libc::EMFILE)))?,
@@ -279,6 +298,8 @@ pub unsafe extern "C" fn pjsip_endpt_create(
             super::pjlib::pj_list_insert_before(head as *mut c_void, mf as *mut c_void);
         }
         s.req_hdrs = head;
+        s.ep.set_log(Some(Arc::new(PjLog)));
+        log(5, "sip_transport.c", "Transport manager created.");
         s.ep.set_config_source(|| RuntimeConfig {
             rport: !super::cfg::disable_rport(),
             via_alias: super::cfg::req_has_via_alias(),
@@ -316,23 +337,44 @@ pub unsafe extern "C" fn pjsip_endpt_destroy(endpt: *mut pjsip_endpoint) {
             return;
         }
         let boxed = Box::from_raw(endpt as *mut Arc<EndptShared>);
+        log(5, SENDER, "Destroying endpoint instance..");
         boxed.modules.shut_down();
         boxed.ep.set_observer(None);
+        log(4, "sip_transaction.c", "Stopping transaction layer module");
         boxed.ep.shutdown();
+        log(4, "sip_transaction.c", "Stopped transaction layer module");
         let children = std::mem::take(&mut *boxed.children.lock());
         for child in children.iter().filter_map(Weak::upgrade) {
             child.endpoint_destroyed();
         }
         super::layers::endpoint_destroyed(endpt);
+        log(5, "sip_transport.c", "Destroying transport manager");
         let transports = std::mem::take(&mut *boxed.transports.lock());
         for (_, t) in transports {
-            drop(Box::from_raw(t));
+            let t = Box::from_raw(t);
+            if t.tp.dir != PJSIP_TP_DIR_OUTGOING && log_enabled(4) {
+                log(4, &obj_name(&t.tp.obj_name), "SIP UDP transport destroyed");
+            }
+            drop(t);
         }
         let factories = std::mem::take(&mut *boxed.factories.lock());
         for (_, f) in factories {
-            drop(Box::from_raw(f));
+            let f = Box::from_raw(f);
+            if log_enabled(4) {
+                let kind = CStr::from_ptr(f.fac.type_name).to_string_lossy();
+                log(4, &obj_name(&f.fac.obj_name), &format!("SIP {kind} listener destroyed"));
+            }
+            drop(f);
+        }
+        if log_enabled(3) {
+            // pjsip dumps its timer heap here; ours is empty by now too.
+            log(3, "timer.c", "Dumping timer heap:");
+            log(3, "timer.c", &format!("  Cur size: {} entries", boxed.ep.timer_count()));
         }
         boxed.release_pool(boxed.pool);
+        if log_enabled(4) {
+            log(4, SENDER, &format!("Endpoint {endpt:p} destroyed"));
+        }
     })
 }
 
@@ -607,6 +649,12 @@ fn cstr_box(s: &str) -> Box<[u8]> {
     v.into_boxed_slice()
 }
 
+/// An `obj_name` as text, for a log sender.
+fn obj_name(name: &[c_char]) -> String {
+    let bytes: Vec<u8> = name.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 fn set_obj_name(dst: &mut [c_char; 32], name: &str) {
     for (i, b) in name.bytes().take(31).enumerate() {
         dst[i] = b as c_char;
@@ -654,9 +702,10 @@ fn new_ctransport(
 ) -> Box<CTransport> {
     let v6 = info.local.is_ipv6();
     let name = type_name(info.kind, v6);
-    let (obj, desc) = match info.remote {
-        Some(r) => (format!("{}c{:x}", info.kind.name().to_ascii_lowercase(), id), format!("{} to {}", name, r)),
-        None => (format!("udp{:x}", id), format!("{} {}", name, info.local)),
+    let obj = transport_name(info.kind, info.remote.is_some(), false, id, 0);
+    let desc = match info.remote {
+        Some(r) => format!("{} to {}", name, r),
+        None => format!("{} {}", name, info.local),
     };
     let remote_host = info.remote.map(|r| r.ip().to_string()).unwrap_or_default();
     let strings = vec![cstr_box(&name), cstr_box(&desc), cstr_box(&info.published.0), cstr_box(&remote_host)];
@@ -731,6 +780,10 @@ unsafe fn start_udp(
     info.has_addr_name = has_addr_name;
     let raw = Box::into_raw(new_ctransport(id, &info, endpt, core::ptr::null_mut(), 1, Arc::downgrade(&s.ep)));
     s.transports.lock().insert(id, raw);
+    if log_enabled(4) {
+        let (h, p) = &info.published;
+        log(4, &obj_name(&(*raw).tp.obj_name), &format!("SIP UDP transport started, published address is {h}:{p}"));
+    }
     if !p_transport.is_null() {
         *p_transport = raw as *mut pjsip_transport;
     }
@@ -837,7 +890,12 @@ unsafe fn start_stream(
     let strings = vec![cstr_box(&name), cstr_box(&format!("{} listener {}", name, info.local)), cstr_box(&info.published.0)];
     // SAFETY: pjsip_tpfactory is plain data for which all-zero is valid.
     let mut fac: pjsip_tpfactory = core::mem::zeroed();
-    set_obj_name(&mut fac.obj_name, &format!("{}tp:{}", kind.name().to_ascii_lowercase(), info.published.1));
+    set_obj_name(&mut fac.obj_name, &transport_name(kind, false, true, id, info.published.1));
+    if log_enabled(4) {
+        let (h, p) = &info.published;
+        let line = format!("SIP {} listener ready for incoming connections at {h}:{p}", kind.name());
+        log(4, &transport_name(kind, false, true, id, info.published.1), &line);
+    }
     fac.r#type = type_code(kind, v6);
     fac.type_name = strings[0].as_ptr() as *mut c_char;
     fac.flag = flags(kind);

@@ -91,6 +91,7 @@ pub fn register(layer: Layer, endpt: *mut pjsip_endpoint, modules: &Modules) -> 
         let id = modules.reserve_id().ok_or(PJ_ETOOMANY)?;
         reg[*m as usize] = Some((endpt as usize, id));
         set_id(*m, id);
+        log_module(*m, "registered");
     }
     Ok(())
 }
@@ -108,11 +109,25 @@ pub fn unregister(layer: Layer) -> Result<(*mut pjsip_endpoint, i32), Status> {
 /// destroyed).
 pub fn endpoint_destroyed(endpt: *mut pjsip_endpoint) {
     let mut reg = REGISTERED.lock();
-    for layer in [Layer::Tsx, Layer::Ua, Layer::StatefulUtil] {
+    // In pjsip's order of unregistration, for the log.
+    for layer in [Layer::StatefulUtil, Layer::Ua, Layer::Tsx] {
         if reg[layer as usize].is_some_and(|(e, _)| e == endpt as usize) {
             reg[layer as usize] = None;
             set_id(layer, -1);
+            log_module(layer, "unregistered");
         }
+    }
+}
+
+/// pjsip's level-4 line about a module of the endpoint.
+fn log_module(layer: Layer, what: &str) {
+    if super::pjlib::log::log_enabled(4) {
+        let name = match layer {
+            Layer::Tsx => "mod-tsx-layer",
+            Layer::Ua => "mod-ua",
+            Layer::StatefulUtil => "mod-stateful-util",
+        };
+        super::pjlib::log::log(4, "sip_endpoint.c", &format!("Module \"{name}\" {what}"));
     }
 }
 

@@ -19,6 +19,7 @@ use crate::reg::{uuid, Callback, Next, OutHeader, Outcome, Registration, Request
 use crate::sip::HdrKind;
 use crate::status::*;
 use crate::timer::TimerId;
+use super::pjlib::log::{log, log_enabled};
 use core::ffi::{c_int, c_void};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -108,6 +109,10 @@ struct State {
     srv_c: pj_str_t,
     from_c: pj_str_t,
     destroyed: bool,
+    /// Name of the tx_data last sent, which names this client's requests
+    /// in the log (its refreshes and retries included, as pjsip reuses
+    /// the tx_data for a retry).
+    req_obj: String,
 }
 
 /// A registration client: what a `pjsip_regc*` points at.
@@ -184,12 +189,19 @@ impl Regc {
             })
         };
         let status = match prepared {
-            Err(e) => e,
+            Err(e) => {
+                if e == PJSIP_EBUSY {
+                    log(4, SENDER, "Unable to send request, regc has another transaction pending");
+                }
+                e
+            }
             Ok((selected, via)) => {
                 let branch = format!("z9hG4bKPj{}", uuid(&mut OsRandom));
                 let owner: Arc<dyn Owner> = self.clone();
                 let first = super::cfg::first_retransmit_interval();
-                match self.shared.ep.send_request(owner, &req, super::cfg::tsx_timers(), first, selected, via, branch) {
+                let obj = log_enabled(5).then(|| self.state.lock().req_obj.clone());
+                let timers = super::cfg::tsx_timers();
+                match self.shared.ep.send_request_as(owner, &req, timers, first, selected, via, branch, obj.as_deref()) {
                     Ok(tp) => {
                         let mut st = self.state.lock();
                         if st.reg.has_tsx() {
@@ -197,7 +209,12 @@ impl Regc {
                         }
                         PJ_SUCCESS
                     }
-                    Err(status) => status,
+                    Err(status) => {
+                        if log_enabled(4) {
+                            log(4, SENDER, &format!("Error sending request: {}", crate::status::text(status)));
+                        }
+                        status
+                    }
                 }
             }
         };
@@ -378,9 +395,17 @@ impl Owner for Regc {
             let mut rnd = OsRandom;
             let mut out = outbox(&mut st.tpl, &mut rnd, &allow, &req_hdrs, &challenges);
             let next = st.reg.finish(&outcome, ep.now(), &mut out);
+            if let Some(e) = st.reg.take_zero_overruled().filter(|_| log_enabled(4)) {
+                log(4, SENDER, &format!("Modify response's expiration from 0 to {e}"));
+            }
             self.sync_timer(st);
             next
         };
+        if let (Outcome::Response(r), Next::Callback(_)) = (&outcome, &next) {
+            if r.code == 423 && r.min_expires.is_none() {
+                log(4, SENDER, "Registration failed: 423 response without Min-Expires header is invalid");
+            }
+        }
         match next {
             Next::Nothing => {}
             Next::Callback(cb) => self.call_callback(&cb, rdata.as_ref()),
@@ -454,6 +479,9 @@ unsafe fn regc_arc(p: *mut pjsip_regc) -> Arc<Regc> {
     borrow(p)
 }
 
+/// Sender of the client's own log lines, as pjsip's.
+const SENDER: &str = "sip_reg.c";
+
 static mut REGC_MODULE: pjsip_module = super::layers::module(b"mod-regc\0", 32);
 
 /// Returns the registration client's module descriptor, named "mod-regc".
@@ -502,6 +530,7 @@ pub unsafe extern "C" fn pjsip_regc_create(
                 srv_c: empty_str(),
                 from_c: empty_str(),
                 destroyed: false,
+                req_obj: String::new(),
             }),
             busy: Busy::default(),
             cb: Mutex::new(Some(cb)),
@@ -857,6 +886,9 @@ unsafe fn build(
             req
         };
         *p_tdata = super::tdata::create(&r.shared, &req)?;
+        if log_enabled(5) {
+            log(5, "sip_util.c", &format!("{} created.", super::tdata::info_for_log(*p_tdata)));
+        }
         Ok(())
     })
 }
@@ -940,6 +972,10 @@ pub unsafe extern "C" fn pjsip_regc_send(regc: *mut pjsip_regc, tdata: *mut pjsi
             }
         }
         let req = super::tdata::to_request(tdata);
+        if log_enabled(5) {
+            let name = (*tdata).obj_name.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect::<Vec<u8>>();
+            r.state.lock().req_obj = String::from_utf8_lossy(&name).into_owned();
+        }
         // The request's reference passes to the send, as in pjsip.
         super::tdata::pjsip_tx_data_dec_ref(tdata);
         let status = r.send(req?);

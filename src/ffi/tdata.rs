@@ -196,6 +196,10 @@ pub unsafe extern "C" fn pjsip_tx_data_dec_ref(tdata: *mut pjsip_tx_data) -> pj_
         }
         let refs = &*((*tdata).ref_cnt as *mut AtomicI32);
         if refs.fetch_sub(1, Ordering::AcqRel) == 1 {
+            if super::pjlib::log::log_enabled(5) {
+                let name = obj_name(&*tdata);
+                super::pjlib::log::log(5, &String::from_utf8_lossy(&name), &format!("Destroying txdata {}", info_for_log(tdata)));
+            }
             super::endpt::pjsip_tpselector_dec_ref(&mut (*tdata).tp_sel);
             let pool = (*tdata).pool;
             super::pjlib::pj_pool_release(pool);
@@ -316,6 +320,25 @@ pub(crate) unsafe fn describe(msg: *const pjsip_msg, obj_name: &[u8]) -> Info {
     text.map_or(Info::TooLong, Info::Text)
 }
 
+fn obj_name(td: &pjsip_tx_data) -> Vec<u8> {
+    td.obj_name.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect()
+}
+
+/// The tdata's description for a log line, without caching it.
+pub(crate) unsafe fn info_for_log(tdata: *const pjsip_tx_data) -> String {
+    let name = obj_name(&*tdata);
+    let text = if (*tdata).msg.is_null() {
+        None
+    } else {
+        match describe((*tdata).msg, &name) {
+            Info::Text(t) => Some(t),
+            Info::NoCseq => Some(INVALID_MSG[..INVALID_MSG.len() - 1].to_vec()),
+            Info::TooLong => None,
+        }
+    };
+    String::from_utf8_lossy(&text.unwrap_or(name)).into_owned()
+}
+
 /// The tdata's description, built into its pool on first use and kept in
 /// `info` until the message is invalidated (an `info` the application set
 /// is returned as it is).
@@ -329,7 +352,7 @@ pub unsafe extern "C" fn pjsip_tx_data_get_info(tdata: *mut pjsip_tx_data) -> *m
         if td.msg.is_null() {
             return static_text(NULL_TEXT);
         }
-        let name: Vec<u8> = td.obj_name.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
+        let name = obj_name(td);
         td.info = match describe(td.msg, &name) {
             Info::Text(t) => {
                 let p = super::pjlib::pool_strdup(td.pool, &t).ptr;

@@ -5,7 +5,7 @@
 //! nothing. Otherwise the message is formatted into a 4000-byte buffer
 //! behind the decorations selected by `pj_log_set_decor` (default 25328:
 //! time with milliseconds, the sender right-aligned in 22 columns, a
-//! thread-switch marker and a newline), e.g.
+//! thread-switch marker, indentation and a newline), e.g.
 //! `12:34:56.789            sender !message\n`, and the finished line goes
 //! to the writer (`pj_log_write`, i.e. stdout, unless replaced). Log calls
 //! made from inside the writer on the same thread are dropped.
@@ -44,6 +44,9 @@ const HAS_SPACE: u32 = 512;
 const HAS_LEVEL_TEXT: u32 = 2048;
 const HAS_THREAD_ID: u32 = 4096;
 const HAS_THREAD_SWC: u32 = 8192;
+const HAS_INDENT: u32 = 16384;
+/// What one level of indentation prints (pjlib's default).
+const INDENT_CHAR: u8 = b'.';
 
 /// The default decoration: time, milliseconds, sender, newline, space,
 /// thread switch marker and indentation.
@@ -78,10 +81,19 @@ pub fn log_enabled(level: i32) -> bool {
 
 /// Logs `msg` from Rust, exactly as `PJ_LOG(level, (sender, "%s", msg))`.
 pub fn log(level: i32, sender: &str, msg: &str) {
+    log_indented(level, sender, 0, msg);
+}
+
+/// As [`log`], `indent` levels deep: a line about a step taken inside
+/// another (a send inside a transaction) is indented under it when the
+/// decoration has `PJ_LOG_HAS_INDENT`, as pjsip's nested calls are. The
+/// depth is passed rather than kept per thread because the library emits
+/// its lines after releasing its locks, away from the call that nested.
+pub fn log_indented(level: i32, sender: &str, indent: usize, msg: &str) {
     if !log_enabled(level) {
         return;
     }
-    write_line(level, sender.as_bytes(), &mut |out: &mut [u8]| {
+    write_line_indented(level, sender.as_bytes(), indent, &mut |out: &mut [u8]| {
         let n = msg.len().min(out.len() - 1);
         out[..n].copy_from_slice(&msg.as_bytes()[..n]);
         out[n] = 0;
@@ -96,7 +108,7 @@ fn push(buf: &mut [u8], len: &mut usize, bytes: &[u8]) {
 }
 
 /// Writes the decorations into `buf` and returns their length.
-fn prefix(buf: &mut [u8], decor: u32, level: c_int, sender: &[u8]) -> usize {
+fn prefix(buf: &mut [u8], decor: u32, level: c_int, sender: &[u8], indent: usize) -> usize {
     let mut len = 0;
     if decor & HAS_LEVEL_TEXT != 0 {
         const TEXTS: [&[u8]; 7] = [
@@ -178,15 +190,23 @@ fn prefix(buf: &mut [u8], decor: u32, level: c_int, sender: &[u8]) -> usize {
     } else if decor & HAS_SPACE != 0 {
         push(buf, &mut len, b" ");
     }
+    if decor & HAS_INDENT != 0 && indent > 0 {
+        // Bounded so that a runaway depth cannot eat the message's space.
+        push(buf, &mut len, &[INDENT_CHAR; 32][..indent.min(32)]);
+    }
     len
 }
 
 /// Builds one line (decorations + what `fill` prints, like vsnprintf into
 /// the given space) and passes it to the writer.
-fn write_line(mut level: c_int, sender: &[u8], fill: &mut dyn FnMut(&mut [u8]) -> c_int) {
+fn write_line(level: c_int, sender: &[u8], fill: &mut dyn FnMut(&mut [u8]) -> c_int) {
+    write_line_indented(level, sender, 0, fill)
+}
+
+fn write_line_indented(mut level: c_int, sender: &[u8], indent: usize, fill: &mut dyn FnMut(&mut [u8]) -> c_int) {
     let decor = DECOR.load(Ordering::Relaxed);
     let mut buf = [0u8; LOG_MAX_SIZE];
-    let mut len = prefix(&mut buf, decor, level, sender);
+    let mut len = prefix(&mut buf, decor, level, sender, indent);
     let avail = LOG_MAX_SIZE - len;
     let mut print_len = fill(&mut buf[len..]);
     if print_len < 0 {
@@ -510,17 +530,22 @@ mod tests {
         let mut buf = [0u8; 200];
         // Sender only, no time: right-aligned in 22 columns, then " " and
         // the thread-switch marker or a space.
-        let n = prefix(&mut buf, HAS_SENDER | HAS_SPACE, 3, b"mod.c");
+        let n = prefix(&mut buf, HAS_SENDER | HAS_SPACE, 3, b"mod.c", 0);
         assert_eq!(&buf[..n], format!("{:>22}  ", "mod.c").as_bytes());
-        let n = prefix(&mut buf, HAS_SENDER, 3, b"a_very_long_sender_name_indeed.c");
+        let n = prefix(&mut buf, HAS_SENDER, 3, b"a_very_long_sender_name_indeed.c", 0);
         assert_eq!(&buf[..n], b"a_very_long_sender_nam ");
-        let n = prefix(&mut buf, HAS_LEVEL_TEXT, 1, b"");
+        let n = prefix(&mut buf, HAS_LEVEL_TEXT, 1, b"", 0);
         assert_eq!(&buf[..n], b"ERROR: ");
-        let n = prefix(&mut buf, HAS_TIME | HAS_MICRO_SEC, 2, b"");
+        let n = prefix(&mut buf, HAS_TIME | HAS_MICRO_SEC, 2, b"", 0);
         assert_eq!(n, 13);
         assert_eq!(buf[2], b':');
         assert_eq!(buf[8], b'.');
-        let n = prefix(&mut buf, HAS_NEWLINE, 2, b"x");
+        let n = prefix(&mut buf, HAS_NEWLINE, 2, b"x", 0);
         assert_eq!(n, 0);
+        // Indentation follows the space column, only with HAS_INDENT.
+        let n = prefix(&mut buf, HAS_SENDER | HAS_SPACE | HAS_INDENT, 5, b"tsx1", 2);
+        assert_eq!(&buf[..n], format!("{:>22}  ..", "tsx1").as_bytes());
+        let n = prefix(&mut buf, HAS_SENDER | HAS_SPACE, 5, b"tsx1", 2);
+        assert_eq!(&buf[..n], format!("{:>22}  ", "tsx1").as_bytes());
     }
 }
