@@ -127,11 +127,12 @@ install-test: release header
 test: rust-test doc check-header pytest ctest pjregc-test difftest symbols interop hosted-test install-test
 
 # pjregc, the command-line tool (tools/pjregc), linked with the release
-# static library like the examples, so it runs without the shared one.
+# static library like the examples, so it runs without the shared one
+# (--gc-sections: without what it never calls).
 PJREGC_SRCS := $(sort $(wildcard tools/pjregc/*.c))
 pjregc: release
 	@mkdir -p $(BUILD)
-	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/pjregc $(PJREGC_SRCS) $(LIB_RELEASE) $(SYSLIBS)
+	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/pjregc $(PJREGC_SRCS) -Wl,--gc-sections $(LIB_RELEASE) $(SYSLIBS)
 
 # Its tests (ctests/tools/run_pjregc_tests.py) on a build under ASan and
 # UBSan with the debug library, against the test registrar (about 20 s).

@@ -207,7 +207,7 @@ int cmd_register(int argc, char **argv)
         net_stop(&net);
         return 1;
     }
-    event_line("registering %s at %s (Contact port %s:%d, %s)", pos[0], registrar, net.contact_host, net.contact_port,
+    event_line("registering %s at %s (Contact on %s:%d, %s)", pos[0], registrar, net.contact_host, net.contact_port,
                net.kind == 0 ? "udp" : net.kind == 1 ? "tcp" : "tls");
     start(regc, 0);
 
