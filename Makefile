@@ -1,7 +1,10 @@
 # pjsip-regc-rs: build, test, install.
 #   make                 libraries (release) + generated header
 #   make test            every test suite (Rust, header check, C suite under ASan)
-#   make demo            register examples/register.c against the test registrar
+#   make demo            pjregc register (tools/pjregc) against the test registrar
+#   make pjregc          build/pjregc, the command-line tool (register, monitor, load)
+#   make pjregc-test     its tests (ctests/tools), built under ASan
+#   make bench-load      pjregc load against SIPp, same UAS, N and W (bench/pjregc_vs_sipp.sh)
 #   make interop         the C scenarios against real Kamailio and SIPp (installs them)
 #   make demo-kamailio   register examples/register.c against a real Kamailio
 #   make install PREFIX=/usr/local   (uninstall; install-test: the installed package alone)
@@ -27,9 +30,9 @@ ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 .PHONY: all release debug header check-header header-compat test doc rust-test ctest ctest-transports pytest demo \
 	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e \
 	install uninstall install-test clean bench stress-tsan fuzz \
-	interop demo-kamailio
+	interop demo-kamailio pjregc pjregc-test bench-load
 
-all: release header
+all: release header pjregc
 
 release:
 	$(CARGO) build --release
@@ -122,15 +125,30 @@ interop: debug check-header $(INTEROP_BINS)
 install-test: release header
 	MAKE="$(MAKE)" CC="$(CC)" PYTHON="$(PYTHON)" ctests/install_test.sh
 
-test: rust-test doc check-header pytest ctest difftest symbols interop hosted-test install-test
+test: rust-test doc check-header pytest ctest pjregc-test difftest symbols interop hosted-test install-test
 
-# examples/register.c against the test registrar (digest auth, bindings
-# capped at 6 s so that refreshes show), then what the registrar received.
-DEMO_CONFIG := {"realm":"example.org","users":{"alice":"secret"},"auth":{},"max_expires":6}
-demo: release check-header
+# pjregc, the command-line tool (tools/pjregc), linked with the release
+# static library like the examples, so it runs without the shared one
+# (--gc-sections: without what it never calls).
+PJREGC_SRCS := $(sort $(wildcard tools/pjregc/*.c))
+pjregc: release
 	@mkdir -p $(BUILD)
-	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/register examples/register.c $(LIB_RELEASE) $(SYSLIBS)
-	$(PYTHON) ctests/with_registrar.py --explain --config '$(DEMO_CONFIG)' -- ./$(BUILD)/register 'sip:127.0.0.1:{port}' alice secret 12
+	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/pjregc $(PJREGC_SRCS) -Wl,--gc-sections $(LIB_RELEASE) $(SYSLIBS)
+
+# Its tests (ctests/tools/run_pjregc_tests.py) on a build under ASan and
+# UBSan with the debug library, against the test registrar (about 20 s).
+pjregc-test: debug
+	@mkdir -p $(BUILD)/tools
+	$(CC) $(CWARN) $(ASAN) -g -Iinclude -o $(BUILD)/tools/pjregc-asan $(PJREGC_SRCS) $(LIB_DEBUG) $(SYSLIBS)
+	$(PYTHON) ctests/tools/run_pjregc_tests.py $(BUILD)/tools/pjregc-asan
+
+# pjregc register against the test registrar (digest auth, bindings
+# capped at 6 s so that refreshes show) for 12 s, then what the registrar
+# received.
+DEMO_CONFIG := {"realm":"example.org","users":{"alice":"secret"},"auth":{},"max_expires":6}
+demo: pjregc check-header
+	$(PYTHON) ctests/with_registrar.py --explain --config '$(DEMO_CONFIG)' -- ./$(BUILD)/pjregc register \
+	  sip:alice@example.org --registrar 'sip:127.0.0.1:{port}' --password secret --duration 12
 
 # Registrations/s and bytes per idle regc, on this library and, for
 # comparison, on pjproject (the oracle wheel) from the same source.
@@ -141,6 +159,14 @@ demo-kamailio: release check-header
 	@mkdir -p $(BUILD)
 	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/register examples/register.c $(LIB_RELEASE) $(SYSLIBS)
 	./ctests/interop/demo-kamailio.sh $(BUILD)/register $(ARGS)
+
+# pjregc load and SIPp's UAC, the same N accounts and W in flight,
+# against one SIPp UAS answering 200 (installs SIPp when missing).
+LOAD_N ?= 20000
+LOAD_W ?= 200
+bench-load: pjregc
+	@./ctests/interop/setup.sh
+	bench/pjregc_vs_sipp.sh $(BUILD)/pjregc $(LOAD_N) $(LOAD_W)
 
 bench: release check-header $(ORACLE_STAMP) hosted
 	@mkdir -p $(BUILD)
@@ -275,6 +301,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 PJ_API_VERSION := $(shell awk '/define PJ_VERSION_NUM_MAJOR /{a=$$3} /define PJ_VERSION_NUM_MINOR /{b=$$3} END{print a "." b}' include/pjregc/pj_base.h)
 LIBDIR ?= $(PREFIX)/lib
+BINDIR ?= $(PREFIX)/bin
 INCLUDEDIR ?= $(PREFIX)/include/pjsip-regc
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # What the static library needs besides libc (rustc --print native-static-libs).
@@ -287,8 +314,10 @@ SO_FILE := libpjsip_regc.so.$(VERSION)
 PC_SUBST := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	-e 's|@VERSION@|$(VERSION)|' -e 's|@PJ_VERSION@|$(PJ_API_VERSION)|' -e 's|@STATIC_LIBS@|$(STATIC_LIBS)|'
 
-install: release header
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)
+install: release header pjregc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)
+	install -m 755 $(BUILD)/pjregc $(DESTDIR)$(BINDIR)/pjregc
+	$(STRIP) --strip-unneeded $(DESTDIR)$(BINDIR)/pjregc
 	install -m 644 $(LIB_RELEASE) $(DESTDIR)$(LIBDIR)/libpjsip_regc.a
 	$(STRIP) --strip-debug $(DESTDIR)$(LIBDIR)/libpjsip_regc.a
 	install -m 755 target/release/libpjsip_regc.so $(DESTDIR)$(LIBDIR)/$(SO_FILE)
@@ -304,7 +333,7 @@ install: release header
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libpjsip_regc.a $(DESTDIR)$(LIBDIR)/$(SO_FILE) \
 	  $(DESTDIR)$(LIBDIR)/libpjsip_regc.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libpjsip_regc.so \
-	  $(DESTDIR)$(PKGCONFIGDIR)/pjsip-regc.pc
+	  $(DESTDIR)$(PKGCONFIGDIR)/pjsip-regc.pc $(DESTDIR)$(BINDIR)/pjregc
 	@# Our header files one by one, then the folders they leave empty.
 	@cd include && find . -type f | while read -r f; do rm -f "$(DESTDIR)$(INCLUDEDIR)/$$f"; done; \
 	  find . -mindepth 1 -depth -type d | while read -r d; do rmdir "$(DESTDIR)$(INCLUDEDIR)/$$d" 2>/dev/null; done; \

@@ -7,7 +7,8 @@
 # library (rpath from the .pc's libdir) and to the static one; runs them
 # against the test registrar; builds register.c through the compatibility
 # libpjproject.pc; checks the SONAME, the file names and that no debug info
-# was installed; then `make uninstall` must leave no file behind.
+# was installed; runs the installed pjregc (--help, a short load); then
+# `make uninstall` must leave no file behind.
 # Expects `make release header` done (the Makefile target sees to it).
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -88,6 +89,18 @@ for kind in shared static; do
   expect "register_many-$kind: 50 accounts" '^unregistered 50 of 50$' \
     sh -c "sed 's/@PORT@/{port}/' '$work/accounts.in' >'$work/accounts.csv' && exec '$work/register_many-$kind' '$work/accounts.csv' 127.0.0.1"
 done
+
+# The installed tool: every command's --help, and a short load with
+# digest auth (and unregistration) against the test registrar.
+check "pjregc installed without debug info" sh -c "! readelf -S -W '$prefix/bin/pjregc' | grep -q ' \.debug_'"
+for cmd in "" register monitor load; do
+  # shellcheck disable=SC2086
+  check "pjregc${cmd:+ $cmd} --help" sh -c "'$prefix/bin/pjregc' $cmd --help | grep -q '^usage: pjregc'"
+done
+config="{\"realm\":\"example.org\",\"users\":{$(seq -f '"load%g":"pw"' 0 49 | paste -sd,)},\"auth\":{}}"
+expect "pjregc load: 50 accounts, 10 in flight" '^unregistered: 50 of 50 succeeded' \
+  "$prefix/bin/pjregc" load --registrar 'sip:127.0.0.1:{port}' -n 50 -w 10 --user-prefix load --password pw --unregister
+grep -q '^registered: 50 of 50 succeeded' "$work/out" || bad "pjregc load: registrations"
 
 $MAKE --no-print-directory uninstall PREFIX="$prefix" LDCONFIG=true >"$work/uninstall.log" 2>&1 || { cat "$work/uninstall.log"; bad "make uninstall"; }
 check "make uninstall leaves no file" test -z "$(find "$prefix" \( -type f -o -type l \) -print)"
