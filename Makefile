@@ -30,7 +30,7 @@ ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 .PHONY: all release debug header check-header header-compat test doc rust-test ctest ctest-transports pytest demo \
 	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e \
 	install uninstall install-test clean bench stress-tsan fuzz \
-	interop demo-kamailio pjregc pjregc-test bench-load
+	interop demo-kamailio pjregc pjregc-test bench-load lossy soak
 
 all: release header pjregc
 
@@ -55,6 +55,22 @@ check-header: debug
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --features hosted --target-dir target/hosted
+
+# Registrations across a lossy link to Kamailio in network namespaces
+# (ctests/lossy/run.sh; needs root): a short form in make test, the full
+# one (10 000 accounts, several refresh cycles) in make soak.
+LOSSY_BIN := $(BUILD)/lossy/lossy_client
+$(LOSSY_BIN): ctests/lossy/lossy_client.c $(LIB_DEBUG) $(HEADER)
+	@mkdir -p $(dir $@)
+	$(CC) $(CWARN) $(ASAN) -g -Iinclude -o $@ $< $(LIB_DEBUG) $(SYSLIBS)
+
+lossy: debug $(LOSSY_BIN)
+	@./ctests/interop/setup.sh
+	ctests/lossy/run.sh $(LOSSY_BIN) 200 1 6
+
+soak: debug $(LOSSY_BIN)
+	@./ctests/interop/setup.sh
+	ctests/lossy/run.sh $(LOSSY_BIN) 10000 3 30
 
 # The thread stress (ctests/stress, also in make ctest under ASan) under
 # ThreadSanitizer, std included. Outside make test: it builds std (2-3 min).
@@ -125,7 +141,7 @@ interop: debug check-header $(INTEROP_BINS)
 install-test: release header
 	MAKE="$(MAKE)" CC="$(CC)" PYTHON="$(PYTHON)" ctests/install_test.sh
 
-test: rust-test doc check-header pytest ctest pjregc-test difftest symbols interop hosted-test install-test
+test: rust-test doc check-header pytest ctest pjregc-test difftest symbols interop lossy hosted-test install-test
 
 # pjregc, the command-line tool (tools/pjregc), linked with the release
 # static library like the examples, so it runs without the shared one

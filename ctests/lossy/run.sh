@@ -7,12 +7,12 @@
 # ctests/lossy/lossy_client over UDP and then TCP; Kamailio is restarted
 # on the same port in the middle of each run.
 #
-#   run.sh CLIENT N CYCLES     e.g. run.sh build/lossy/lossy_client 200 1
+#   run.sh CLIENT N CYCLES [EXPIRES]   e.g. run.sh build/lossy/lossy_client 200 1 6
 #
 # Needs root (namespaces, nft), kamailio, kamcmd, iproute2 and nftables
 # (ctests/interop/setup.sh installs them).
 set -u
-client=$1 n=${2:-200} cycles=${3:-1}
+client=$1 n=${2:-200} cycles=${3:-1} expires=${4:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 tag=$$
 cli=regc-lossy-cli-$tag kam=regc-lossy-kam-$tag
@@ -46,7 +46,7 @@ NFT
 impair "$cli" "lc$tag" && impair "$kam" "lk$tag" || exit 2
 
 start_kam() {
-  KAM_LISTEN_IP=10.99.0.2 KAM_USERS=$n KAM_MAX_EXPIRES=10 KAM_NONCE_EXPIRE=30 KAM_PORT=${1:-} \
+  KAM_LISTEN_IP=10.99.0.2 KAM_USERS=$n KAM_MAX_EXPIRES=$expires KAM_NONCE_EXPIRE=30 KAM_PORT=${1:-} \
     ip netns exec "$kam" "$here/../interop/kamailio.sh" start "$run/kam" -A WITH_TCP >/dev/null
 }
 start_kam || exit 2
@@ -54,9 +54,9 @@ start_kam || exit 2
 . "$run/kam/env"
 status=0
 for t in udp tcp; do
-  LOSSY_N=$n LOSSY_CYCLES=$cycles LOSSY_TRANSPORT=$t LOSSY_LOCAL_IP=10.99.0.1 \
+  LOSSY_N=$n LOSSY_CYCLES=$cycles LOSSY_EXPIRES=$expires LOSSY_TRANSPORT=$t LOSSY_LOCAL_IP=10.99.0.1 \
     LOSSY_STOP="ip netns exec $kam $here/../interop/kamailio.sh stop $run/kam" \
-    LOSSY_START="KAM_LISTEN_IP=10.99.0.2 KAM_USERS=$n KAM_MAX_EXPIRES=10 KAM_NONCE_EXPIRE=30 KAM_PORT=$KAM_UDP_PORT ip netns exec $kam $here/../interop/kamailio.sh start $run/kam -A WITH_TCP >/dev/null" \
+    LOSSY_START="KAM_LISTEN_IP=10.99.0.2 KAM_USERS=$n KAM_MAX_EXPIRES=$expires KAM_NONCE_EXPIRE=30 KAM_PORT=$KAM_UDP_PORT ip netns exec $kam $here/../interop/kamailio.sh start $run/kam -A WITH_TCP >/dev/null" \
     ip netns exec "$cli" "$client" || status=1
 done
 [ $status = 0 ] && echo "lossy: $n accounts over UDP and TCP: passed" || echo "lossy: FAILED"
