@@ -87,13 +87,14 @@ static void test_non_digest_scheme(void)
     pjsip_cred_info c = cred("*", "alice", 0, "secret", 0);
     h_setup("{\"realm\":\"test.local\",\"users\":{\"alice\":\"secret\"},\"auth\":{\"main_challenge\":false,"
             "\"challenges\":[\"Basic realm=\\\"test.local\\\"\"]}}");
-    h_fast_timers(100, 400, 1000);
+    h_fast_timers(100, 400, 1050);
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(pjsip_regc_set_credentials(regc, 1, &c), PJ_SUCCESS);
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
     CHECK(h_wait_callbacks(1, 3000));
     CHECK_INT(H.rec[0].code, 408);
-    /* 0, 100, 300, 700 ms; F at 1000 (TCP/TLS: sent once) */
+    /* 0, 100, 300, 700 ms; F at 1050, before the next at 1100, so a
+     * late retransmission cannot fall after it (TCP/TLS: sent once) */
     CHECK_INT(registrar_count(H.reg), H.reliable ? 1 : 4);
     pjsip_regc_destroy(regc);
     h_fast_timers(500, 4000, 32000);

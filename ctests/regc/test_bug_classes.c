@@ -28,7 +28,7 @@ static void destroy_during_auth_retry(const char *retry_action, int fast_timers)
     snprintf(cfg, sizeof(cfg), "{" AUTH_JSON ",\"script\":[%s]}", retry_action);
     h_setup(cfg);
     if (fast_timers)
-        h_fast_timers(100, 400, 1000);
+        h_fast_timers(100, 400, 1050);
     pjsip_regc *regc = h_regc(60);
     pjsip_cred_info c = h_cred("*", "alice", "secret");
     CHECK_INT(pjsip_regc_set_credentials(regc, 1, &c), PJ_SUCCESS);
@@ -51,7 +51,7 @@ static void test_316_destroy_while_auth_retry_answered(void)
 
 static void test_316_destroy_while_auth_retry_fails(void)
 {
-    /* The answer comes after Timer F (1 s here): the retry times out. */
+    /* The answer comes after Timer F (1.05 s here): the retry times out. */
     destroy_during_auth_retry("{\"delay_ms\":3000,\"code\":200}", 1);
 }
 

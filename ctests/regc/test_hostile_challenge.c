@@ -19,7 +19,7 @@ static void expect_dropped(const char *challenges_json)
              "\"auth\":{\"main_challenge\":false,\"challenges\":%s}}",
              challenges_json);
     h_setup(cfg);
-    h_fast_timers(100, 400, 1000);
+    h_fast_timers(100, 400, 1050);
     pjsip_regc *regc = h_regc(60);
     pjsip_cred_info c = h_cred("*", "alice", "secret");
     CHECK_INT(pjsip_regc_set_credentials(regc, 1, &c), PJ_SUCCESS);

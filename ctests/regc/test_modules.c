@@ -155,7 +155,8 @@ static void test_stray_response_reaches_the_application(void)
     reset();
     h_setup("{\"default\":{\"raw\":\"SIP/2.0 202 Accepted\\r\\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKother\\r\\n"
             "From: {from}\\r\\nTo: {to}\\r\\nCall-ID: {call_id}\\r\\nCSeq: {cseq}\\r\\nContent-Length: 0\\r\\n\\r\\n\"}}");
-    h_fast_timers(100, 400, 800);
+    /* F well after the retransmission at 700 ms and before the next one. */
+    h_fast_timers(100, 400, 1050);
     CHECK_INT(pjsip_endpt_register_module(H.endpt, &app), PJ_SUCCESS);
     pjsip_regc *regc = h_regc(60);
     CHECK_INT(h_register(regc, PJ_FALSE), PJ_SUCCESS);
