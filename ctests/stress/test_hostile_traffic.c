@@ -193,7 +193,7 @@ int main(int argc, char **argv)
     CHECK_INT(callbacks_bad, 0);
     double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec + ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
                  (ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec + ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
-    printf("hostile: %d registrations, refreshes and unregistrations under the flood; RSS %ld -> %ld -> %ld KiB; "
+    printf("hostile: %d registrations, re-registrations and unregistrations under the flood; RSS %ld -> %ld -> %ld KiB; "
            "%.1f s CPU\n",
            3 * ACCOUNTS, rss0, rss_half, rss_end, cpu);
     /* Flat: the second half grows by less than a quarter of the first
