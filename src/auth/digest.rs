@@ -79,7 +79,8 @@ pub(crate) fn is_aka(data_type: i32) -> bool {
     data_type & super::CRED_DATA_EXT_MASK == super::CRED_DATA_EXT_AKA
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+/// Lowercase hex of `bytes`.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -24,6 +24,7 @@ mod session;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use digest::to_hex;
 pub use challenge::{Challenge, MAX_CHALLENGE_LEN, parse_challenge};
 pub use digest::{
     ALGORITHM_AKAV1_MD5, ALGORITHM_AKAV2_MD5, ALGORITHM_COUNT, ALGORITHM_MD5, ALGORITHM_NOT_SET,

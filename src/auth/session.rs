@@ -87,11 +87,7 @@ pub trait Random {
         self.fill(&mut b);
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let mut s = String::with_capacity(32);
-        for x in b {
-            s.push_str(&format!("{x:02x}"));
-        }
-        s
+        super::digest::to_hex(&b)
     }
 }
 

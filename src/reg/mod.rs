@@ -188,8 +188,15 @@ pub fn uuid(rnd: &mut dyn Random) -> String {
     rnd.fill(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    let hex = crate::auth::to_hex(&b);
+    let mut out = String::with_capacity(36);
+    for (i, part) in [&hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]].iter().enumerate() {
+        if i > 0 {
+            out.push('-');
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 impl Registration {

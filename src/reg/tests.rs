@@ -414,3 +414,18 @@ fn a_zero_grant_to_a_registration_is_overruled_and_said_once() {
     complete(&mut reg, &mut env, ok_response("<sip:alice@127.0.0.1:5070>;expires=60", None), 0);
     assert_eq!(reg.take_zero_overruled(), None, "a non-zero grant is not overruled");
 }
+
+#[test]
+fn uuid_is_libuuid_layout() {
+    struct Bytes;
+    impl Random for Bytes {
+        fn fill(&mut self, buf: &mut [u8]) {
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = (i as u8).wrapping_mul(17);
+            }
+        }
+    }
+    // 00 11 22 33 - 44 55 - 66 77 - 88 99 - aa bb cc dd ee ff, then the
+    // version (4) and variant (10xx) bits.
+    assert_eq!(uuid(&mut Bytes), "00112233-4455-4677-8899-aabbccddeeff");
+}
