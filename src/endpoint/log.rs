@@ -38,14 +38,22 @@ pub const SENDER_ENDPOINT: &str = "sip_endpoint.c";
 pub const SENDER_RESOLVE: &str = "sip_resolve.c";
 
 /// The object name of a transport (also its C struct's `obj_name`): a
-/// UDP transport, a connection, or a listener (named by its port).
-pub fn transport_name(kind: Kind, conn: bool, listener: bool, id: TransportId, port: u16) -> String {
+/// UDP transport (`udpv6` on IPv6, as pjsip), a connection, or a listener
+/// (named by its port).
+pub fn transport_name(kind: Kind, conn: bool, listener: bool, id: TransportId, port: u16, v6: bool) -> String {
     let k = kind.name().to_ascii_lowercase();
     match (conn, listener) {
         (true, _) => format!("{k}c{id:x}"),
         (_, true) => format!("{k}tp:{port}"),
+        _ if v6 => format!("udpv6{id:x}"),
         _ => format!("udp{id:x}"),
     }
+}
+
+/// pjsip's description of a transport type: "UDP transport", "TCP IPv6
+/// transport"...
+pub fn type_desc(kind: Kind, v6: bool) -> String {
+    format!("{}{} transport", kind.name(), if v6 { " IPv6" } else { "" })
 }
 
 /// pjsip's names of the transaction states (pjsip says Calling where RFC

@@ -436,7 +436,7 @@ impl Endpoint {
         for (id, slot) in conns {
             if let Slot::Conn(mut c) = slot {
                 c.stream.close(PJSIP_ESHUTDOWN);
-                say!(sink, LEVEL_TRANSPORT, 0, log::transport_name(c.kind, true, false, id, 0), "{} connection closed: endpoint shutting down", c.kind.name());
+                say!(sink, LEVEL_TRANSPORT, 0, log::transport_name(c.kind, true, false, id, 0, false), "{} connection closed: endpoint shutting down", c.kind.name());
             }
         }
         for o in owners {
@@ -709,9 +709,10 @@ impl Endpoint {
                             let (name, info) = (entry.name(), entry.info());
                             log::queue(d, &s, LEVEL_TSX, name.clone(), 1, format!("Transaction created for {info}"));
                             log::queue(d, &s, LEVEL_TSX, name, 0, format!("Sending {info} in state Null"));
+                            let desc = log::type_desc(kind, target.addr.is_ipv6());
                             let kind = kind.name();
                             let line = format!(
-                                "Target '{}:{}' type={} resolved to '{}' type={kind} ({kind} transport)",
+                                "Target '{}:{}' type={} resolved to '{}' type={kind} ({desc})",
                                 target.host,
                                 target.addr.port(),
                                 target.kind.name(),
@@ -1077,9 +1078,10 @@ impl Inner {
     /// The log's name of a transport (its C struct's `obj_name`).
     fn transport_name(&self, id: TransportId) -> String {
         match self.slots.get(&id) {
-            Some(Slot::Udp(_)) | None => log::transport_name(Kind::Udp, false, false, id, 0),
-            Some(Slot::Conn(c)) => log::transport_name(c.kind, true, false, id, 0),
-            Some(Slot::Listener(l)) => log::transport_name(l.kind, false, true, id, l.published.1),
+            Some(Slot::Udp(u)) => log::transport_name(Kind::Udp, false, false, id, 0, u.local_addr().is_ipv6()),
+            None => log::transport_name(Kind::Udp, false, false, id, 0, false),
+            Some(Slot::Conn(c)) => log::transport_name(c.kind, true, false, id, 0, false),
+            Some(Slot::Listener(l)) => log::transport_name(l.kind, false, true, id, l.published.1, false),
         }
     }
 

@@ -130,7 +130,7 @@ impl Inner {
         if log::at(&self.log, LEVEL_TRANSPORT).is_some() {
             // Kept until send_request queues its lines, so that they come
             // after the transaction's first ones, as in pjsip.
-            let name = log::transport_name(kind, true, false, id, 0);
+            let name = log::transport_name(kind, true, false, id, 0, false);
             self.conn_lines.push((name.clone(), format!("{} client transport created", kind.name())));
             self.conn_lines.push((name, format!("{} transport {local} is connecting to {}...", kind.name(), target.addr)));
         }
@@ -176,7 +176,7 @@ impl Inner {
             match ev {
                 ConnEvent::Open => {
                     c.last_activity = now;
-                    note!(self.log, deliveries, LEVEL_TRANSPORT, 0, log::transport_name(c.kind, true, false, id, 0),
+                    note!(self.log, deliveries, LEVEL_TRANSPORT, 0, log::transport_name(c.kind, true, false, id, 0, false),
                         "{} transport {} is connected to {}", c.kind.name(), c.stream.local_addr(), c.stream.remote_addr());
                     for entry in self.tsx.values_mut().filter(|e| e.transport == id) {
                         entry.fallback = None;
@@ -218,7 +218,7 @@ impl Inner {
         let (key, timers, holds) = match self.slots.get_mut(&id) {
             Some(Slot::Conn(c)) => {
                 c.stream.close(status);
-                note!(self.log, deliveries, LEVEL_TRANSPORT, 0, log::transport_name(c.kind, true, false, id, 0),
+                note!(self.log, deliveries, LEVEL_TRANSPORT, 0, log::transport_name(c.kind, true, false, id, 0, false),
                     "{} connection {} to {} closed: {}", c.kind.name(), c.stream.local_addr(), c.stream.remote_addr(),
                     crate::status::text(status));
                 let Some(Slot::Conn(c)) = self.slots.get_mut(&id) else { return None };

@@ -702,7 +702,7 @@ fn new_ctransport(
 ) -> Box<CTransport> {
     let v6 = info.local.is_ipv6();
     let name = type_name(info.kind, v6);
-    let obj = transport_name(info.kind, info.remote.is_some(), false, id, 0);
+    let obj = transport_name(info.kind, info.remote.is_some(), false, id, 0, info.local.is_ipv6());
     let desc = match info.remote {
         Some(r) => format!("{} to {}", name, r),
         None => format!("{} {}", name, info.local),
@@ -782,7 +782,8 @@ unsafe fn start_udp(
     s.transports.lock().insert(id, raw);
     if log_enabled(4) {
         let (h, p) = &info.published;
-        log(4, &obj_name(&(*raw).tp.obj_name), &format!("SIP UDP transport started, published address is {h}:{p}"));
+        let desc = crate::endpoint::log::type_desc(crate::endpoint::Kind::Udp, info.local.is_ipv6());
+        log(4, &obj_name(&(*raw).tp.obj_name), &format!("SIP {desc} started, published address is {h}:{p}"));
     }
     if !p_transport.is_null() {
         *p_transport = raw as *mut pjsip_transport;
@@ -890,11 +891,11 @@ unsafe fn start_stream(
     let strings = vec![cstr_box(&name), cstr_box(&format!("{} listener {}", name, info.local)), cstr_box(&info.published.0)];
     // SAFETY: pjsip_tpfactory is plain data for which all-zero is valid.
     let mut fac: pjsip_tpfactory = core::mem::zeroed();
-    set_obj_name(&mut fac.obj_name, &transport_name(kind, false, true, id, info.published.1));
+    set_obj_name(&mut fac.obj_name, &transport_name(kind, false, true, id, info.published.1, false));
     if log_enabled(4) {
         let (h, p) = &info.published;
         let line = format!("SIP {} listener ready for incoming connections at {h}:{p}", kind.name());
-        log(4, &transport_name(kind, false, true, id, info.published.1), &line);
+        log(4, &transport_name(kind, false, true, id, info.published.1, false), &line);
     }
     fac.r#type = type_code(kind, v6);
     fac.type_name = strings[0].as_ptr() as *mut c_char;
