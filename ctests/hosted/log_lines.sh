@@ -7,7 +7,9 @@ set -u
 so=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 cd "$(dirname "$0")/../.."
 passed=0 failed=0
-lines() { grep -a "sip_reg\.c" | sed 's/^[0-9:.]* *//'; }
+# The timer heap's dump at shutdown names each pending timer's source
+# line and time left: neither is a regc line, and the time is not stable.
+lines() { grep -a "sip_reg\.c" | sed 's/^[0-9:.]* *//' | grep -av '^timer\.c'; }
 for t in test_basic test_transaction test_lifecycle test_quirks; do
   bin=build/difftest/bin/oracle/$t
   [ -x "$bin" ] || { echo "log lines: $bin missing (run make difftest first)"; exit 1; }
