@@ -142,8 +142,10 @@ int main(void)
     CHECK(r && strstr(r->reason, "Name Error") != NULL);
     CHECK_INT(registrar_count(H.reg), 3);
 
-    /* A nameserver that never answers: SRV then A time out after
-     * 200 ms x (1 + 3) each; the transaction ends with 503. */
+    /* A nameserver that never answers: the SRV query, then the A query
+     * of the fallback, time out after 3 transmissions 200 ms apart
+     * (pjsip: about 1 s in all, its second query shortened by the
+     * nameserver's bad state; here 1.2 s); the transaction ends with 503. */
     pj_dns_resolver *silent = make_resolver(silent_port, 200, 3);
     CHECK_INT(pjsip_endpt_set_resolver(H.endpt, silent), PJ_SUCCESS);
     double t0 = h_now_ms();
@@ -151,12 +153,17 @@ int main(void)
     double took = h_now_ms() - t0;
     CHECK(r && r->code == 503);
     CHECK(r && strstr(r->reason, "timed out") != NULL);
-    CHECK(took >= 1500 && took < 4000);
+    h_trace("nameserver timeout after %.0f ms", took);
+    fprintf(stderr, "test_srv: nameserver timeout after %.0f ms\n", took);
+    CHECK(took >= 800 && took < 3000);
     CHECK_INT(registrar_count(H.reg), 3);
 
-    /* Destroying the endpoint's resolver takes it back to getaddrinfo. */
-    CHECK_INT(pj_dns_resolver_destroy(silent, PJ_FALSE), PJ_SUCCESS);
+    /* Without a resolver (set to NULL), getaddrinfo again. pjsip keeps
+     * the pointer it was given, so a resolver is taken off before it is
+     * destroyed. */
+    CHECK_INT(pjsip_endpt_set_resolver(H.endpt, NULL), PJ_SUCCESS);
     CHECK(pjsip_endpt_get_resolver(H.endpt) == NULL);
+    CHECK_INT(pj_dns_resolver_destroy(silent, PJ_FALSE), PJ_SUCCESS);
     CHECK_INT(pj_dns_resolver_destroy(resv, PJ_FALSE), PJ_SUCCESS);
     snprintf(uri, sizeof uri, "sip:127.0.0.1:%d", reg_port);
     r = register_to(uri);

@@ -961,7 +961,7 @@ typedef struct pj_dns_settings {
    */
   unsigned int qretr_delay;
   /*
-   Retransmissions before a query times out.
+   Transmissions of a query (the first included) before it times out.
    */
   unsigned int qretr_count;
   /*
@@ -2494,7 +2494,7 @@ char *pjsip_rx_data_get_info(struct pjsip_rx_data *rdata);
 
 /*
  Fills `s` with pjlib-util's defaults: 2 s between transmissions, 5
- retransmissions, 300 s cache TTL, 600 s good and 60 s bad nameserver TTL.
+ transmissions, 300 s cache TTL, 600 s good and 60 s bad nameserver TTL.
  */
 void pj_dns_settings_default(struct pj_dns_settings *s);
 

@@ -19,7 +19,7 @@ use std::net::{IpAddr, SocketAddr};
 /// pjlib-util's default delay between retransmissions of a query
 /// (`PJ_DNS_RESOLVER_QUERY_RETRANSMIT_DELAY`), in ms.
 pub const DEFAULT_RETRANSMIT_MS: u32 = 2000;
-/// pjlib-util's default number of retransmissions
+/// pjlib-util's default number of transmissions of a query
 /// (`PJ_DNS_RESOLVER_QUERY_RETRANSMIT_COUNT`).
 pub const DEFAULT_RETRANSMIT_COUNT: u32 = 5;
 
@@ -30,7 +30,9 @@ pub struct Settings {
     pub servers: Vec<SocketAddr>,
     /// Delay between transmissions of a query, in ms.
     pub retransmit_ms: u32,
-    /// Retransmissions before the query fails with PJ_ETIMEDOUT.
+    /// Transmissions of a query (the first included) before it fails
+    /// with PJ_ETIMEDOUT, one `retransmit_ms` after the last, as
+    /// pjlib-util counts its `qretr_count`.
     pub retransmit_count: u32,
 }
 

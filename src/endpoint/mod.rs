@@ -1164,7 +1164,7 @@ impl Inner {
     fn dns_timer(&mut self, id: u16, now: u64) -> Option<LookupDone> {
         let mut p = self.lookups.remove(&id)?;
         p.timer = None;
-        if p.sent <= p.settings.retransmit_count {
+        if p.sent < p.settings.retransmit_count {
             match self.dns_transmit(&mut p, id, now) {
                 Ok(()) => {
                     self.lookups.insert(id, p);

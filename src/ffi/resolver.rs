@@ -35,7 +35,7 @@ unsafe fn c_resolver<'a>(p: *mut pj_dns_resolver) -> &'a CResolver {
 }
 
 /// Fills `s` with pjlib-util's defaults: 2 s between transmissions, 5
-/// retransmissions, 300 s cache TTL, 600 s good and 60 s bad nameserver TTL.
+/// transmissions, 300 s cache TTL, 600 s good and 60 s bad nameserver TTL.
 #[no_mangle]
 pub unsafe extern "C" fn pj_dns_settings_default(s: *mut pj_dns_settings) {
     guard((), || {

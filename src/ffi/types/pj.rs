@@ -237,7 +237,7 @@ pub struct pj_dns_settings {
     pub options: c_uint,
     /// Delay between transmissions of a query, in ms.
     pub qretr_delay: c_uint,
-    /// Retransmissions before a query times out.
+    /// Transmissions of a query (the first included) before it times out.
     pub qretr_count: c_uint,
     /// Longest time a response is cached, in s: kept, unused (no cache).
     pub cache_max_ttl: c_uint,
