@@ -3,7 +3,8 @@
  * server: dnsmasq on a free loopback port, serving SRV and A records for
  * names under .test that point at the test registrar. Registers to names
  * that need SRV (with two priorities, the better one reachable), to a name
- * with an explicit port (A only), to a name that does not exist (NXDOMAIN:
+ * with an explicit port (A only), over TCP to two SRV targets the first of
+ * which refuses connections (the next one is used), to a name that does not exist (NXDOMAIN:
  * 502) and through a nameserver that never answers (timeout: 503).
  * REGC_OWN_TRANSPORTS: UDP only (the SRV records name _sip._udp). */
 #include "regc_harness.h"
@@ -33,10 +34,10 @@ static int free_udp_port(void)
     return port;
 }
 
-static int start_dnsmasq(int port, int reg_port, int dead_port)
+static int start_dnsmasq(int port, int reg_port, int reg_tcp_port, int dead_port)
 {
-    char a[16][160];
-    char *argv[20];
+    char a[20][160];
+    char *argv[24];
     int n = 0;
     snprintf(a[n++], 160, "dnsmasq");
     snprintf(a[n++], 160, "--no-daemon");
@@ -50,6 +51,8 @@ static int start_dnsmasq(int port, int reg_port, int dead_port)
     snprintf(a[n++], 160, "--srv-host=_sip._udp.example.test,sip1.example.test,%d,10,60", reg_port);
     snprintf(a[n++], 160, "--srv-host=_sip._udp.prio.test,dead.prio.test,%d,20,0", dead_port);
     snprintf(a[n++], 160, "--srv-host=_sip._udp.prio.test,live.prio.test,%d,10,0", reg_port);
+    snprintf(a[n++], 160, "--srv-host=_sip._tcp.tcp.test,dead.prio.test,%d,10,0", dead_port);
+    snprintf(a[n++], 160, "--srv-host=_sip._tcp.tcp.test,live.prio.test,%d,20,0", reg_tcp_port);
     snprintf(a[n++], 160, "--host-record=sip1.example.test,127.0.0.1");
     snprintf(a[n++], 160, "--host-record=dead.prio.test,127.0.0.1");
     snprintf(a[n++], 160, "--host-record=live.prio.test,127.0.0.1");
@@ -105,11 +108,14 @@ static cb_record *register_to(const char *server)
 
 int main(void)
 {
+    static const char *const reg_args[] = {"--tcp", NULL};
+    h_registrar_args = reg_args;
     h_setup("{\"default\":{\"code\":200,\"contact\":\"request\"}}");
     int reg_port = registrar_port(H.reg);
+    CHECK_INT(pjsip_tcp_transport_start(H.endpt, NULL, 1, NULL), PJ_SUCCESS);
     int dns_port = free_udp_port(), dead_port = free_udp_port(), silent_port = free_udp_port();
     char uri[96];
-    if (!start_dnsmasq(dns_port, reg_port, dead_port)) {
+    if (!start_dnsmasq(dns_port, reg_port, registrar_tcp_port(H.reg), dead_port)) {
         fprintf(stderr, "test_srv: dnsmasq did not start (ctests/setup.sh installs it)\n");
         h_failures++;
         return h_summary("test_srv");
@@ -136,11 +142,18 @@ int main(void)
     CHECK(r && r->code == 200);
     CHECK_INT(registrar_count(H.reg), 3);
 
+    /* TCP, two SRV targets: the first refuses the connection, so the
+     * request goes to the next resolved address. */
+    r = register_to("sip:tcp.test;transport=tcp");
+    CHECK(r && r->code == 200);
+    CHECK_INT(registrar_count(H.reg), 4);
+    CHECK_STR(registrar_transport(H.reg, 3), "TCP");
+
     /* No such name (no SRV, then no A): 502 with the resolver's error. */
     r = register_to("sip:nothere.test");
     CHECK(r && r->code == 502 && r->status == PJ_SUCCESS);
     CHECK(r && strstr(r->reason, "Name Error") != NULL);
-    CHECK_INT(registrar_count(H.reg), 3);
+    CHECK_INT(registrar_count(H.reg), 4);
 
     /* A nameserver that never answers: the SRV query, then the A query
      * of the fallback, time out after 3 transmissions 200 ms apart
@@ -156,7 +169,7 @@ int main(void)
     h_trace("nameserver timeout after %.0f ms", took);
     fprintf(stderr, "test_srv: nameserver timeout after %.0f ms\n", took);
     CHECK(took >= 800 && took < 3000);
-    CHECK_INT(registrar_count(H.reg), 3);
+    CHECK_INT(registrar_count(H.reg), 4);
 
     /* Without a resolver (set to NULL), getaddrinfo again. pjsip keeps
      * the pointer it was given, so a resolver is taken off before it is

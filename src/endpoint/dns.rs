@@ -2,7 +2,9 @@
 //! the endpoint (RFC 3263 without NAPTR): a name without an explicit port
 //! is looked up as SRV (`_sip._udp`, `_sip._tcp` or `_sips._tcp` after the
 //! transport), the records ordered by priority and then by weighted random
-//! choice (RFC 2782), and the first target that has addresses is used;
+//! choice (RFC 2782), and the addresses of every target are looked up in
+//! that order (the request goes to the first; the next ones are tried
+//! when a connection to it fails);
 //! without SRV records the name itself is looked up with the transport's
 //! default port. A name with a port is looked up as A (or AAAA) only.
 //!
@@ -153,8 +155,9 @@ pub fn order_srv(mut recs: Vec<(u16, u16, u16, String)>, random: &mut dyn FnMut(
 enum Stage {
     /// Waiting for the SRV answer.
     Srv,
-    /// Waiting for the addresses of SRV target `idx` of `targets`.
-    Target { targets: Vec<(String, u16)>, idx: usize },
+    /// Waiting for the addresses of SRV target `idx` of `targets`, with
+    /// those of the targets before it.
+    Target { targets: Vec<(String, u16)>, idx: usize, found: Vec<SocketAddr> },
     /// Waiting for the addresses of the name itself.
     Host,
 }
@@ -221,24 +224,26 @@ impl Lookup {
                 }
                 let targets: Vec<(String, u16)> = recs.into_iter().map(|r| (r.3, r.2)).collect();
                 let q = Question { name: targets[0].0.clone(), rtype: self.rtype };
-                self.stage = Stage::Target { targets, idx: 0 };
+                self.stage = Stage::Target { targets, idx: 0, found: Vec::new() };
                 Next::Ask(q)
             }
-            Stage::Target { targets, idx } => {
+            Stage::Target { targets, idx, mut found } => {
                 let port = targets[idx].1;
-                match result {
-                    Ok(a) if !a.addrs.is_empty() => {
-                        Next::Done(Ok(a.addrs.into_iter().map(|ip| SocketAddr::new(ip, port)).collect()))
+                let error = match result {
+                    Ok(a) => {
+                        found.extend(a.addrs.into_iter().map(|ip| SocketAddr::new(ip, port)));
+                        PJLIB_UTIL_EDNSNOANSWERREC
                     }
-                    other => {
-                        if idx + 1 < targets.len() {
-                            let q = Question { name: targets[idx + 1].0.clone(), rtype: self.rtype };
-                            self.stage = Stage::Target { targets, idx: idx + 1 };
-                            Next::Ask(q)
-                        } else {
-                            Next::Done(Err(other.err().unwrap_or(PJLIB_UTIL_EDNSNOANSWERREC)))
-                        }
-                    }
+                    Err(e) => e,
+                };
+                if idx + 1 < targets.len() {
+                    let q = Question { name: targets[idx + 1].0.clone(), rtype: self.rtype };
+                    self.stage = Stage::Target { targets, idx: idx + 1, found };
+                    Next::Ask(q)
+                } else if found.is_empty() {
+                    Next::Done(Err(error))
+                } else {
+                    Next::Done(Ok(found))
                 }
             }
             Stage::Host => {

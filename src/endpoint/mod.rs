@@ -228,6 +228,24 @@ struct TsxEntry {
     /// For a large request switched to a TCP connection still being set
     /// up: how to send it over UDP instead if that connection fails.
     fallback: Option<UdpFallback>,
+    /// For a request whose destination came from DNS with more than one
+    /// address: how to send it to the next one when the connection to
+    /// this one fails (as pjsip tries its resolved addresses in turn).
+    next_targets: Option<Box<NextTargets>>,
+}
+
+/// What re-sending a request to its next resolved address needs.
+struct NextTargets {
+    req: Request,
+    selection: Selection,
+    via_sent_by: Option<(String, u16, Option<TransportId>)>,
+    timers: Timers,
+    first_retransmit: u64,
+    cfg: RuntimeConfig,
+    kind: Kind,
+    host: String,
+    /// The addresses not tried yet, in order.
+    addrs: Vec<SocketAddr>,
 }
 
 /// A request waiting for its destination's DNS lookup; sent (or failed)
@@ -731,7 +749,7 @@ impl Endpoint {
             }
         }
         let target = resolve_target_with(req, pref);
-        self.send_to(owner, req, target, timers, first_retransmit, selection, via_sent_by, branch, obj).map(Some)
+        self.send_to(owner, req, target, timers, first_retransmit, selection, via_sent_by, branch, obj, Vec::new()).map(Some)
     }
 
     /// Sends `req` to `target` (or fails the transaction with its error).
@@ -747,6 +765,7 @@ impl Endpoint {
         via_sent_by: Option<(String, u16, Option<TransportId>)>,
         branch: String,
         obj: Option<&str>,
+        alternates: Vec<SocketAddr>,
     ) -> Result<TransportId, Status> {
         let cfg = self.config();
         let now = self.now();
@@ -797,6 +816,19 @@ impl Endpoint {
                             transport: transport_id,
                             timer: None,
                             fallback,
+                            next_targets: (!alternates.is_empty()).then(|| {
+                                Box::new(NextTargets {
+                                    req: req.clone(),
+                                    selection,
+                                    via_sent_by: via_sent_by.clone(),
+                                    timers,
+                                    first_retransmit,
+                                    cfg,
+                                    kind: target.kind,
+                                    host: target.host.clone(),
+                                    addrs: alternates,
+                                })
+                            }),
                         };
                         if let Some(s) = log::at(&inner.log, LEVEL_TSX).cloned() {
                             let d = &mut deliveries;
@@ -897,17 +929,19 @@ impl Endpoint {
 
     /// A lookup is over: send its request, or end its transaction.
     fn finish_lookup(self: &Arc<Self>, (send, result): (DeferredSend, Result<Vec<SocketAddr>, Status>)) {
+        let mut alternates = Vec::new();
         let target = match result {
-            Ok(addrs) => match addrs.first() {
-                Some(addr) => Ok(Target { addr: *addr, kind: send.kind, host: send.host.clone() }),
-                None => Err(PJLIB_UTIL_EDNSNOANSWERREC),
-            },
+            Ok(mut addrs) if !addrs.is_empty() => {
+                alternates = addrs.split_off(1);
+                Ok(Target { addr: addrs[0], kind: send.kind, host: send.host.clone() })
+            }
+            Ok(_) => Err(PJLIB_UTIL_EDNSNOANSWERREC),
             Err(e) => Err(e),
         };
         let target = target.map_err(|status| SendFailure { status, code: dns::failure_code(status), reason: crate::status::text(status) });
         let DeferredSend { owner, req, timers, first_retransmit, selection, via_sent_by, branch, obj, .. } = send;
         // A failure has been reported to the owner by send_to.
-        let _ = self.send_to(owner, &req, target, timers, first_retransmit, selection, via_sent_by, branch, obj.as_deref());
+        let _ = self.send_to(owner, &req, target, timers, first_retransmit, selection, via_sent_by, branch, obj.as_deref(), alternates);
     }
 
     /// Whether pjsip would try TCP first: an IPv4 UDP destination and a
