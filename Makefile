@@ -30,7 +30,7 @@ ORACLE_STAMP := $(ORACLE_DIR)/.installed-pjsua2-python==2.15.1.post1
 .PHONY: all release debug header check-header header-compat test doc rust-test ctest ctest-transports pytest demo \
 	hosted hosted-test hosted-symbols hosted-difftest hosted-unknown hosted-log hosted-e2e \
 	install uninstall install-test clean bench stress-tsan fuzz \
-	interop demo-kamailio pjregc pjregc-test bench-load lossy soak
+	interop demo-kamailio pjregc pjregc-test bench-load lossy soak dns-oracle
 
 all: release header pjregc
 
@@ -141,7 +141,7 @@ interop: debug check-header $(INTEROP_BINS)
 install-test: release header
 	MAKE="$(MAKE)" CC="$(CC)" PYTHON="$(PYTHON)" ctests/install_test.sh
 
-test: rust-test doc check-header pytest ctest pjregc-test difftest symbols interop lossy hosted-test install-test
+test: rust-test doc check-header pytest ctest pjregc-test difftest dns-oracle symbols interop lossy hosted-test install-test
 
 # pjregc, the command-line tool (tools/pjregc), linked with the release
 # static library like the examples, so it runs without the shared one
@@ -300,6 +300,15 @@ difftest: debug $(ORACLE_STAMP)
 	  ORACLE_DIR=$(ORACLE_DIR) CC=$(CC) $(PYTHON) ctests/difftest/run.py --build-dir $(BUILD)/difftest \
 	    --lib $(LIB_DEBUG) --no-build --transport $$t $(DIFFTEST_ARGS) || status=1; \
 	done; exit $$status
+
+# ctests/dns/test_srv (our build runs in ctest) linked against real pjproject:
+# the same checks must pass there (the DNS scenarios are not in difftest,
+# whose scenarios are ctests/regc).
+dns-oracle: $(ORACLE_STAMP)
+	@./ctests/setup.sh
+	@mkdir -p $(BUILD)/oracle-dns
+	ORACLE_DIR=$(ORACLE_DIR) CC=$(CC) ctests/difftest/oracle.sh link $(BUILD)/oracle-dns/test_srv ctests/dns/test_srv.c $(filter-out %selftest_registrar.c,$(HARNESS_SRCS))
+	@./ctests/run.sh $(BUILD)/oracle-dns/test_srv
 
 symbols: debug $(ORACLE_STAMP)
 	ORACLE_DIR=$(ORACLE_DIR) PYTHON=$(PYTHON) ctests/difftest/symbols.sh target/debug

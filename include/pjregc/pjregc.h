@@ -8,6 +8,11 @@ PJ_BEGIN_DECL
 
 typedef struct pj_atomic_t pj_atomic_t;
 
+/*
+ Opaque: a DNS resolver (`pjsip_endpt_create_resolver`).
+ */
+typedef struct pj_dns_resolver pj_dns_resolver;
+
 typedef struct pj_grp_lock_t pj_grp_lock_t;
 
 /*
@@ -940,6 +945,38 @@ typedef struct pj_caching_pool {
   char pool_buf[512];
   struct pj_lock_t *lock;
 } pj_caching_pool;
+
+/*
+ pjlib-util's resolver settings (`pj_dns_resolver_set_settings`).
+ Only the retransmission fields take effect: there is no cache and one
+ nameserver list.
+ */
+typedef struct pj_dns_settings {
+  /*
+   Option flags (PJ_DNS_NO_RETRANSMIT and others): kept, unused.
+   */
+  unsigned int options;
+  /*
+   Delay between transmissions of a query, in ms.
+   */
+  unsigned int qretr_delay;
+  /*
+   Transmissions of a query (the first included) before it times out.
+   */
+  unsigned int qretr_count;
+  /*
+   Longest time a response is cached, in s: kept, unused (no cache).
+   */
+  unsigned int cache_max_ttl;
+  /*
+   How long a good nameserver stays good, in s: kept, unused.
+   */
+  unsigned int good_ns_ttl;
+  /*
+   How long a bad nameserver stays bad, in s: kept, unused.
+   */
+  unsigned int bad_ns_ttl;
+} pj_dns_settings;
 
 /*
  What the client's callback is told when a REGISTER transaction is over.
@@ -2454,6 +2491,56 @@ long pj_strtol(const struct pj_str_t *str);
  `msg_info.info`.
  */
 char *pjsip_rx_data_get_info(struct pjsip_rx_data *rdata);
+
+/*
+ Fills `s` with pjlib-util's defaults: 2 s between transmissions, 5
+ transmissions, 300 s cache TTL, 600 s good and 60 s bad nameserver TTL.
+ */
+void pj_dns_settings_default(struct pj_dns_settings *s);
+
+/*
+ Creates a resolver that runs on the endpoint's event loop, with no
+ nameserver yet; it is not used until `pjsip_endpt_set_resolver`.
+ */
+pj_status_t pjsip_endpt_create_resolver(struct pjsip_endpoint *endpt, struct pj_dns_resolver **p_resv);
+
+/*
+ Sets the nameservers: `count` (1 to 15) IPv4 or IPv6 addresses, with
+ their ports (`ports` NULL: 53 for all). PJ_EINVAL for a bad count or
+ an address that is not an IP address.
+ */
+pj_status_t pj_dns_resolver_set_ns(struct pj_dns_resolver *resolver, unsigned int count, const struct pj_str_t *servers, const pj_uint16_t *ports);
+
+/*
+ Changes the retransmission settings (`qretr_delay`, `qretr_count`);
+ the other fields are kept for `pj_dns_resolver_get_settings`.
+ */
+pj_status_t pj_dns_resolver_set_settings(struct pj_dns_resolver *resolver, const struct pj_dns_settings *st);
+
+/*
+ The settings last set (or the defaults).
+ */
+pj_status_t pj_dns_resolver_get_settings(struct pj_dns_resolver *resolver, struct pj_dns_settings *st);
+
+/*
+ Destroys a resolver. If it is its endpoint's resolver, the endpoint
+ goes back to getaddrinfo. Lookups in flight finish with the settings
+ they started with. `notify` is accepted for pjproject's signature:
+ the lookups are the endpoint's and end through it.
+ */
+pj_status_t pj_dns_resolver_destroy(struct pj_dns_resolver *resolver, pj_bool_t notify);
+
+/*
+ Makes the endpoint look targets up with `resv` (NULL: getaddrinfo
+ again). The endpoint destroys the resolver it has when it is
+ destroyed, as pjsip does.
+ */
+pj_status_t pjsip_endpt_set_resolver(struct pjsip_endpoint *endpt, struct pj_dns_resolver *resv);
+
+/*
+ The resolver set on the endpoint, or NULL.
+ */
+struct pj_dns_resolver *pjsip_endpt_get_resolver(struct pjsip_endpoint *endpt);
 
 /*
  Returns the registration client's module descriptor, named "mod-regc".

@@ -10,13 +10,14 @@
 //! transaction, a registration's last transport, an application reference)
 //! and closes [`IDLE_CLOSE_MS`] after the last hold goes, as in pjsip.
 
+pub mod dns;
 pub mod log;
 mod resolve;
 mod streams;
 
 use log::{note, say, LogSink, LEVEL_MSG, LEVEL_TRANSPORT, LEVEL_TSX, SENDER_ENDPOINT, SENDER_RESOLVE};
 
-pub use resolve::{resolve_target, resolve_target_with, IpPref, Kind, Target};
+pub use resolve::{dns_target, resolve_target, resolve_target_with, IpPref, Kind, Target};
 
 use crate::reg::print::print_request;
 use crate::reg::Request;
@@ -195,6 +196,8 @@ pub struct TransportInfo {
 
 enum TimerKey {
     Tsx(String),
+    /// Retransmission or timeout of the DNS query with this id.
+    Dns(u16),
     User(Weak<dyn Owner>, u64),
     Conn(TransportId, ConnTimer),
 }
@@ -225,6 +228,50 @@ struct TsxEntry {
     /// For a large request switched to a TCP connection still being set
     /// up: how to send it over UDP instead if that connection fails.
     fallback: Option<UdpFallback>,
+    /// For a request whose destination came from DNS with more than one
+    /// address: how to send it to the next one when the connection to
+    /// this one fails (as pjsip tries its resolved addresses in turn).
+    next_targets: Option<Box<NextTargets>>,
+}
+
+/// What re-sending a request to its next resolved address needs.
+struct NextTargets {
+    req: Request,
+    selection: Selection,
+    via_sent_by: Option<(String, u16, Option<TransportId>)>,
+    timers: Timers,
+    first_retransmit: u64,
+    cfg: RuntimeConfig,
+    kind: Kind,
+    host: String,
+    /// The addresses not tried yet, in order.
+    addrs: Vec<SocketAddr>,
+}
+
+/// A request waiting for its destination's DNS lookup; sent (or failed)
+/// when the lookup ends.
+struct DeferredSend {
+    owner: Arc<dyn Owner>,
+    req: Request,
+    timers: Timers,
+    first_retransmit: u64,
+    selection: Selection,
+    via_sent_by: Option<(String, u16, Option<TransportId>)>,
+    branch: String,
+    obj: Option<String>,
+    kind: Kind,
+    host: String,
+}
+
+/// A DNS lookup in flight, by the id of its current query.
+struct PendingLookup {
+    lookup: dns::Lookup,
+    question: dns::Question,
+    settings: dns::Settings,
+    /// Transmissions of the current query so far.
+    sent: u32,
+    timer: Option<TimerId>,
+    send: DeferredSend,
 }
 
 struct UdpFallback {
@@ -283,6 +330,10 @@ struct Inner {
     log: Option<Arc<dyn LogSink>>,
     /// Lines about a connection opened for a request not yet logged.
     conn_lines: Vec<(String, String)>,
+    /// The sockets DNS queries leave from (IPv4, IPv6), made on first use.
+    dns_socks: [Option<Arc<std::net::UdpSocket>>; 2],
+    /// DNS lookups in flight by query id.
+    lookups: HashMap<u16, PendingLookup>,
     /// Transactions and received messages so far, to name them in the log.
     tsx_count: u64,
     rx_count: u64,
@@ -301,6 +352,9 @@ pub struct Endpoint {
     /// they need the eventfd written; a lone thread adding work between
     /// its own polls does not pay a syscall for it.
     polling: std::sync::atomic::AtomicUsize,
+    /// The DNS resolver targets are looked up with (pjsip_endpt_set_resolver);
+    /// None: getaddrinfo.
+    resolver: Mutex<Option<Arc<dns::Resolver>>>,
     me: Weak<Endpoint>,
 }
 
@@ -360,6 +414,7 @@ impl Endpoint {
             config: Mutex::new(None),
             wake_fd,
             polling: std::sync::atomic::AtomicUsize::new(0),
+            resolver: Mutex::new(None),
             me: me.clone(),
         }))
     }
@@ -372,6 +427,16 @@ impl Endpoint {
     /// Installs (or, with None, removes) the message observer.
     pub fn set_observer(&self, observer: Option<Arc<dyn MessageObserver>>) {
         self.inner.lock().observer = observer;
+    }
+
+    /// Looks targets up with `resolver` from now on (None: getaddrinfo).
+    pub fn set_resolver(&self, resolver: Option<Arc<dns::Resolver>>) {
+        *self.resolver.lock() = resolver;
+    }
+
+    /// The resolver set with [`set_resolver`](Self::set_resolver).
+    pub fn resolver(&self) -> Option<Arc<dns::Resolver>> {
+        self.resolver.lock().clone()
     }
 
     /// Where the endpoint reads the settings that may change while it
@@ -427,7 +492,9 @@ impl Endpoint {
                     }
                     e.owner
                 })
-                .collect();
+                .collect::<Vec<_>>();
+            let owners: Vec<Arc<dyn Owner>> =
+                owners.into_iter().chain(inner.lookups.drain().map(|(_, p)| p.send.owner)).collect();
             let ids: Vec<TransportId> =
                 inner.slots.iter().filter(|(_, s)| matches!(s, Slot::Conn(_))).map(|(id, _)| *id).collect();
             let sink = inner.log.clone();
@@ -620,7 +687,9 @@ impl Endpoint {
     /// leave at all, the owner's `on_tsx_final` runs before this returns the
     /// error, as pjsip ends the transaction inside the send call. A
     /// connection that fails later (refused, handshake) ends the
-    /// transaction from the event loop.
+    /// transaction from the event loop. With a DNS resolver set and a
+    /// name to look up, the request leaves when the lookup ends (or the
+    /// transaction ends with its error then) and this returns Ok(None).
     pub fn send_request(
         self: &Arc<Self>,
         owner: Arc<dyn Owner>,
@@ -630,7 +699,7 @@ impl Endpoint {
         selected: impl Into<Selection>,
         via_sent_by: Option<(String, u16, Option<TransportId>)>,
         branch: String,
-    ) -> Result<TransportId, Status> {
+    ) -> Result<Option<TransportId>, Status> {
         self.send_request_as(owner, req, timers, first_retransmit, selected, via_sent_by, branch, None)
     }
 
@@ -648,16 +717,60 @@ impl Endpoint {
         via_sent_by: Option<(String, u16, Option<TransportId>)>,
         branch: String,
         obj: Option<&str>,
-    ) -> Result<TransportId, Status> {
+    ) -> Result<Option<TransportId>, Status> {
         let selection = selected.into();
-        let cfg = self.config();
         let pref = match selection.selector {
             Selector::IpVersion(p) => p,
             _ => IpPref::Any,
         };
+        if let Some(resolver) = self.resolver() {
+            match dns_target(req) {
+                Err(f) => {
+                    owner.on_tsx_final(self, TsxFinal { code: f.code, reason: f.reason, response: None, transport: None });
+                    return Err(f.status);
+                }
+                Ok(Some((kind, port, host))) => {
+                    let v6 = matches!(pref, IpPref::V6Only | IpPref::PreferV6);
+                    let send = DeferredSend {
+                        owner,
+                        req: req.clone(),
+                        timers,
+                        first_retransmit,
+                        selection,
+                        via_sent_by,
+                        branch,
+                        obj: obj.map(str::to_string),
+                        kind,
+                        host: host.clone(),
+                    };
+                    return self.start_lookup(&resolver, dns::Lookup::start(kind, &host, port, v6), send).map(|()| None);
+                }
+                Ok(None) => {}
+            }
+        }
+        let target = resolve_target_with(req, pref);
+        self.send_to(owner, req, target, timers, first_retransmit, selection, via_sent_by, branch, obj, Vec::new()).map(Some)
+    }
+
+    /// Sends `req` to `target` (or fails the transaction with its error).
+    #[allow(clippy::too_many_arguments)]
+    fn send_to(
+        self: &Arc<Self>,
+        owner: Arc<dyn Owner>,
+        req: &Request,
+        target: Result<Target, SendFailure>,
+        timers: Timers,
+        first_retransmit: u64,
+        selection: Selection,
+        via_sent_by: Option<(String, u16, Option<TransportId>)>,
+        branch: String,
+        obj: Option<&str>,
+        alternates: Vec<SocketAddr>,
+    ) -> Result<TransportId, Status> {
+        let cfg = self.config();
         let now = self.now();
         let mut deliveries: Deliveries = Vec::new();
-        let result = match resolve_target_with(req, pref) {
+        let result = match target {
             Err(f) => Err(f),
             Ok(target) => {
                 let mut inner = self.inner.lock();
@@ -703,6 +816,19 @@ impl Endpoint {
                             transport: transport_id,
                             timer: None,
                             fallback,
+                            next_targets: (!alternates.is_empty()).then(|| {
+                                Box::new(NextTargets {
+                                    req: req.clone(),
+                                    selection,
+                                    via_sent_by: via_sent_by.clone(),
+                                    timers,
+                                    first_retransmit,
+                                    cfg,
+                                    kind: target.kind,
+                                    host: target.host.clone(),
+                                    addrs: alternates,
+                                })
+                            }),
                         };
                         if let Some(s) = log::at(&inner.log, LEVEL_TSX).cloned() {
                             let d = &mut deliveries;
@@ -754,6 +880,71 @@ impl Endpoint {
         }
     }
 
+    // ---- DNS ----
+
+    /// Starts a lookup for `send` with the resolver's current settings.
+    /// Fails at once (the owner told, as for any send that cannot leave)
+    /// when the resolver has no nameserver or no query can be sent.
+    fn start_lookup(
+        self: &Arc<Self>,
+        resolver: &dns::Resolver,
+        (lookup, question): (dns::Lookup, dns::Question),
+        send: DeferredSend,
+    ) -> Result<(), Status> {
+        let settings = resolver.settings.lock().clone();
+        let (status, send) = if settings.servers.is_empty() {
+            (PJLIB_UTIL_EDNSNONS, send)
+        } else {
+            let now = self.now();
+            let pending = PendingLookup { lookup, question, settings, sent: 0, timer: None, send };
+            let asked = self.inner.lock().dns_ask(pending, now);
+            self.wake();
+            match asked {
+                Ok(()) => return Ok(()),
+                Err((status, p)) => (status, p.send),
+            }
+        };
+        let f = SendFailure { status, code: dns::failure_code(status), reason: crate::status::text(status) };
+        send.owner.on_tsx_final(self, TsxFinal { code: f.code, reason: f.reason, response: None, transport: None });
+        Err(status)
+    }
+
+    /// A datagram on a DNS socket.
+    fn on_dns(self: &Arc<Self>, data: &[u8]) {
+        let Some(id) = data.get(..2).map(|b| u16::from_be_bytes([b[0], b[1]])) else { return };
+        let done = {
+            let mut inner = self.inner.lock();
+            let Some(p) = inner.lookups.get(&id) else { return };
+            let Some(result) = dns::decode_response(data, id, &p.question) else { return };
+            let Some(mut p) = inner.lookups.remove(&id) else { return };
+            if let Some(t) = p.timer.take() {
+                inner.timers.cancel(t);
+            }
+            let now = self.now();
+            inner.dns_advance(p, result, now)
+        };
+        if let Some(done) = done {
+            self.finish_lookup(done);
+        }
+    }
+
+    /// A lookup is over: send its request, or end its transaction.
+    fn finish_lookup(self: &Arc<Self>, (send, result): (DeferredSend, Result<Vec<SocketAddr>, Status>)) {
+        let mut alternates = Vec::new();
+        let target = match result {
+            Ok(mut addrs) if !addrs.is_empty() => {
+                alternates = addrs.split_off(1);
+                Ok(Target { addr: addrs[0], kind: send.kind, host: send.host.clone() })
+            }
+            Ok(_) => Err(PJLIB_UTIL_EDNSNOANSWERREC),
+            Err(e) => Err(e),
+        };
+        let target = target.map_err(|status| SendFailure { status, code: dns::failure_code(status), reason: crate::status::text(status) });
+        let DeferredSend { owner, req, timers, first_retransmit, selection, via_sent_by, branch, obj, .. } = send;
+        // A failure has been reported to the owner by send_to.
+        let _ = self.send_to(owner, &req, target, timers, first_retransmit, selection, via_sent_by, branch, obj.as_deref(), alternates);
+    }
+
     /// Whether pjsip would try TCP first: an IPv4 UDP destination and a
     /// request that, encoded before its Via gets a transport and sent-by,
     /// reaches the threshold.
@@ -773,7 +964,7 @@ impl Endpoint {
         let mut handled = self.run_timers();
         let now = self.now();
         self.polling.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let (mut fds, sources, udps, next) = {
+        let (mut fds, sources, udps, dns_socks, next) = {
             use std::os::fd::AsRawFd;
             let inner = self.inner.lock();
             let mut fds = Vec::new();
@@ -793,8 +984,12 @@ impl Endpoint {
                     sources.push(*id);
                 }
             }
+            let dns_socks: Vec<Arc<std::net::UdpSocket>> = inner.dns_socks.iter().flatten().cloned().collect();
+            for d in &dns_socks {
+                fds.push(libc::pollfd { fd: d.as_raw_fd(), events: libc::POLLIN, revents: 0 });
+            }
             fds.push(libc::pollfd { fd: self.wake_fd.as_raw_fd(), events: libc::POLLIN, revents: 0 });
-            (fds, sources, udps, inner.timers.next_deadline())
+            (fds, sources, udps, dns_socks, inner.timers.next_deadline())
         };
         let mut wait = max_wait.map(|d| d.as_millis() as u64);
         if let Some(at) = next {
@@ -838,6 +1033,21 @@ impl Endpoint {
                         }
                     }
                     None => streams.push((*id, pfd.revents)),
+                }
+            }
+            let dns_fds = &fds[sources.len()..sources.len() + dns_socks.len()];
+            for (pfd, sock) in dns_fds.iter().zip(dns_socks.iter()) {
+                if pfd.revents == 0 {
+                    continue;
+                }
+                for _ in 0..MAX_READS_PER_ROUND {
+                    match sock.recv_from(&mut buf) {
+                        Ok((n, _)) => {
+                            handled += 1;
+                            self.on_dns(&buf[..n]);
+                        }
+                        Err(_) => break,
+                    }
                 }
             }
             DATAGRAM_BUF.with(|b| b.replace(buf));
@@ -919,6 +1129,11 @@ impl Endpoint {
                         TimerKey::Conn(conn, what) => {
                             removed.extend(inner.conn_timer(conn, what, id, now, &cfg, &self.me, &mut deliveries));
                         }
+                        TimerKey::Dns(qid) => {
+                            if let Some(done) = inner.dns_timer(qid, now) {
+                                deliveries.push(Box::new(move |ep| ep.finish_lookup(done)));
+                            }
+                        }
                     }
                 }
                 removed.extend(inner.close_broken(now, &mut deliveries));
@@ -932,7 +1147,91 @@ impl Endpoint {
     }
 }
 
+type LookupDone = (DeferredSend, Result<Vec<SocketAddr>, Status>);
+
 impl Inner {
+    /// Sends the current query of `p` (a new id; the next nameserver on
+    /// each retransmission) and arms its retransmission timer.
+    fn dns_ask(&mut self, mut p: PendingLookup, now: u64) -> Result<(), (Status, PendingLookup)> {
+        let mut id = 0;
+        for _ in 0..8 {
+            id = getrandom::u32().map_or(0, |r| r as u16);
+            if !self.lookups.contains_key(&id) {
+                break;
+            }
+        }
+        if self.lookups.contains_key(&id) {
+            return Err((PJ_EBUSY, p));
+        }
+        p.sent = 0;
+        match self.dns_transmit(&mut p, id, now) {
+            Ok(()) => {
+                self.lookups.insert(id, p);
+                Ok(())
+            }
+            Err(st) => Err((st, p)),
+        }
+    }
+
+    /// One transmission of `p`'s query `id`, and its timer.
+    fn dns_transmit(&mut self, p: &mut PendingLookup, id: u16, now: u64) -> Result<(), Status> {
+        let bytes = dns::encode_query(id, &p.question)?;
+        let servers = &p.settings.servers;
+        let server = servers[p.sent as usize % servers.len()];
+        let family = usize::from(server.is_ipv6());
+        if self.dns_socks[family].is_none() {
+            let bind: SocketAddr = if server.is_ipv6() { "[::]:0" } else { "0.0.0.0:0" }.parse().map_err(|_| PJ_EINVAL)?;
+            let sock = std::net::UdpSocket::bind(bind).map_err(|e| from_os(e.raw_os_error().unwrap_or(libc::EIO)))?;
+            sock.set_nonblocking(true).map_err(|e| from_os(e.raw_os_error().unwrap_or(libc::EIO)))?;
+            self.dns_socks[family] = Some(Arc::new(sock));
+        }
+        if let Some(sock) = &self.dns_socks[family] {
+            // A lost or refused datagram is retransmitted like an unanswered one.
+            let _ = sock.send_to(&bytes, server);
+        }
+        p.sent += 1;
+        p.timer = Some(self.timers.schedule(now + u64::from(p.settings.retransmit_ms.max(1)), TimerKey::Dns(id)));
+        Ok(())
+    }
+
+    /// The retransmission timer of query `id`: send again, or give up
+    /// with PJ_ETIMEDOUT.
+    fn dns_timer(&mut self, id: u16, now: u64) -> Option<LookupDone> {
+        let mut p = self.lookups.remove(&id)?;
+        p.timer = None;
+        if p.sent < p.settings.retransmit_count {
+            match self.dns_transmit(&mut p, id, now) {
+                Ok(()) => {
+                    self.lookups.insert(id, p);
+                    return None;
+                }
+                Err(st) => return self.dns_advance(p, Err(st), now),
+            }
+        }
+        self.dns_advance(p, Err(PJ_ETIMEDOUT), now)
+    }
+
+    /// Feeds the outcome of the current query to the lookup: asks the next
+    /// question, or returns the finished lookup.
+    fn dns_advance(
+        &mut self,
+        mut p: PendingLookup,
+        result: Result<dns::Answer, Status>,
+        now: u64,
+    ) -> Option<LookupDone> {
+        let mut random = || getrandom::u32().unwrap_or(0);
+        match p.lookup.on_answer(result, &mut random) {
+            dns::Next::Done(r) => Some((p.send, r)),
+            dns::Next::Ask(q) => {
+                p.question = q;
+                match self.dns_ask(p, now) {
+                    Ok(()) => None,
+                    Err((st, p)) => Some((p.send, Err(st))),
+                }
+            }
+        }
+    }
+
     /// The request as it leaves through `transport_id`: its Via names the
     /// transport and the sent-by (the override applies only to its own
     /// transport, when it names one).

@@ -1,13 +1,14 @@
 //! Where a request goes: the first Route, else the Request-URI; which
 //! transport (`;transport=` parameter, `sips:` meaning TLS, UDP otherwise),
 //! which port (5060, or 5061 for TLS) and which address (A/AAAA by
-//! getaddrinfo, as pjsip does without a DNS resolver configured).
+//! getaddrinfo, as pjsip does without a DNS resolver configured; with one,
+//! [`dns_target`] says what the endpoint must look up).
 
 use super::SendFailure;
 use crate::reg::Request;
 use crate::sip::Uri;
 use crate::status::*;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 
 /// The transport protocols a request can use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,8 +91,9 @@ pub fn resolve_target(req: &Request) -> Result<Target, SendFailure> {
     resolve_target_with(req, IpPref::Any)
 }
 
-/// `resolve_target` with an address family preference.
-pub fn resolve_target_with(req: &Request, pref: IpPref) -> Result<Target, SendFailure> {
+/// The transport, explicit port (0 when none) and host (brackets
+/// removed) of `req`'s destination.
+fn destination(req: &Request) -> Result<(Kind, u16, String), SendFailure> {
     let uri = req.first_route().map(|r| &r.uri.uri).unwrap_or(&req.uri);
     let Uri::Sip(sip) = uri else {
         return Err(unsupported());
@@ -104,10 +106,26 @@ pub fn resolve_target_with(req: &Request, pref: IpPref) -> Result<Target, SendFa
             Some(p) => Kind::from_param(p).ok_or_else(unsupported)?,
         }
     };
-    let port = if sip.port != 0 { sip.port } else { kind.default_port() };
     let host = sip.maddr_param.as_deref().unwrap_or(&sip.host);
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<SocketAddr> = (bare, port).to_socket_addrs().map(|it| it.collect()).unwrap_or_default();
+    Ok((kind, sip.port, bare.to_string()))
+}
+
+/// What a DNS resolver must look up for `req`: Ok(None) when its host is
+/// an IP address; else the transport, the URI's port (if any) and the name.
+pub fn dns_target(req: &Request) -> Result<Option<(Kind, Option<u16>, String)>, SendFailure> {
+    let (kind, port, host) = destination(req)?;
+    if host.parse::<IpAddr>().is_ok() {
+        return Ok(None);
+    }
+    Ok(Some((kind, (port != 0).then_some(port), host)))
+}
+
+/// `resolve_target` with an address family preference.
+pub fn resolve_target_with(req: &Request, pref: IpPref) -> Result<Target, SendFailure> {
+    let (kind, port, bare) = destination(req)?;
+    let port = if port != 0 { port } else { kind.default_port() };
+    let addrs: Vec<SocketAddr> = (bare.as_str(), port).to_socket_addrs().map(|it| it.collect()).unwrap_or_default();
     let pick = |v6: bool| addrs.iter().find(|a| a.is_ipv6() == v6).copied();
     let addr = match pref {
         IpPref::Any => addrs.first().copied(),
@@ -117,7 +135,7 @@ pub fn resolve_target_with(req: &Request, pref: IpPref) -> Result<Target, SendFa
         IpPref::PreferV6 => pick(true).or_else(|| pick(false)),
     };
     let addr = addr.ok_or_else(|| SendFailure { status: PJ_ERESOLVE, code: 502, reason: crate::status::text(PJ_ERESOLVE) })?;
-    Ok(Target { addr, kind, host: bare.to_string() })
+    Ok(Target { addr, kind, host: bare })
 }
 
 pub fn unsupported() -> SendFailure {

@@ -240,6 +240,13 @@ impl Inner {
                 self.timers.cancel(t);
             }
             let prev = entry.tsx.state();
+            if let Some(events) = self.next_target(&mut entry, &branch, now) {
+                if self.run_events(&mut entry, events, now, (None, "TX_MSG"), deliveries).is_none() {
+                    self.arm_timer(&mut entry, &branch);
+                    self.tsx.insert(branch, entry);
+                }
+                continue;
+            }
             let (events, cause) = match entry.fallback.take() {
                 // A large request whose TCP connection never opened: over
                 // UDP after all, as a fresh (retransmitting) transaction.
@@ -262,6 +269,31 @@ impl Inner {
         } else {
             None
         }
+    }
+
+    /// Moves a transaction whose connection failed before any response to
+    /// the next address its destination resolved to, as a fresh
+    /// transaction on a transport chosen for it. None when there is no
+    /// next address (or no transport for any): the failure stands.
+    fn next_target(&mut self, entry: &mut TsxEntry, branch: &str, now: u64) -> Option<Vec<crate::tsx::Event>> {
+        if entry.tsx.state() != crate::tsx::State::Trying {
+            return None;
+        }
+        let next = entry.next_targets.as_mut()?;
+        while !next.addrs.is_empty() {
+            let addr = next.addrs.remove(0);
+            let target = Target { addr, kind: next.kind, host: next.host.clone() };
+            let Ok(id) = self.choose(&target, next.selection, now, &next.cfg) else { continue };
+            let (kind, bytes) = self.encode(&next.req, id, &next.via_sent_by, branch, &next.cfg);
+            let (tsx, events) = ClientTsx::with_first_interval(kind.reliable(), next.timers, next.first_retransmit, now);
+            entry.tsx = tsx;
+            entry.transport = id;
+            entry.dest = addr;
+            entry.bytes = bytes;
+            entry.fallback = None;
+            return Some(events);
+        }
+        None
     }
 
     /// Closes connections whose socket failed while sending.

@@ -76,6 +76,8 @@ pub struct EndptShared {
     /// The regcs created on this endpoint. Those the application has not
     /// destroyed go with it, as pjproject's go with their pools.
     children: Mutex<Vec<Weak<dyn EndpointChild>>>,
+    /// The `pj_dns_resolver*` set with pjsip_endpt_set_resolver (0: none).
+    pub resolver: Mutex<usize>,
 }
 
 /// An object freed with its endpoint if the application did not free it.
@@ -281,6 +283,7 @@ pub unsafe extern "C" fn pjsip_endpt_create(
             modules: Default::default(),
             timers: Default::default(),
             children: Mutex::new(Vec::new()),
+            resolver: Mutex::new(0),
         };
         s.pool = s.create_pool("pept%p", 4000, 4000);
         if s.pool.is_null() {
@@ -348,6 +351,7 @@ pub unsafe extern "C" fn pjsip_endpt_destroy(endpt: *mut pjsip_endpoint) {
             child.endpoint_destroyed();
         }
         super::layers::endpoint_destroyed(endpt);
+        super::resolver::endpoint_destroyed(&boxed);
         log(5, "sip_transport.c", "Destroying transport manager");
         let transports = std::mem::take(&mut *boxed.transports.lock());
         for (_, t) in transports {

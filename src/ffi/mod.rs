@@ -4,6 +4,7 @@
 //! - `pjlib`: the pjlib subset (pools, strings, lists, errors, logging);
 //! - `cobj`: pjsip's message, header and URI objects and functions;
 //! - `endpt`, `cfg`: the endpoint, UDP/TCP/TLS transports and `pjsip_cfg()`;
+//! - `resolver`: the DNS resolver the endpoint can look targets up with;
 //! - `modules`, `timers`: application modules and timers on the endpoint;
 //! - `layers`: the transaction and UA layers' module objects;
 //! - `regc`, `tdata`, `rdata`, `auth_sess`, `auth_util`: the registration
@@ -38,6 +39,8 @@ pub mod modules;
 pub mod pjlib;
 #[cfg(not(feature = "hosted"))]
 pub mod rdata;
+#[cfg(not(feature = "hosted"))]
+pub mod resolver;
 #[cfg(not(feature = "hosted"))]
 pub mod regc;
 #[cfg(not(feature = "hosted"))]

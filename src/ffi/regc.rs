@@ -205,7 +205,7 @@ impl Regc {
                     Ok(tp) => {
                         let mut st = self.state.lock();
                         if st.reg.has_tsx() {
-                            st.inflight_transport = Some(tp);
+                            st.inflight_transport = tp;
                         }
                         PJ_SUCCESS
                     }

@@ -49,6 +49,7 @@ layout!(pj_caching_pool, 904, capacity @ 72, max_capacity @ 80, free_list @ 112,
 layout!(pj_qos_params, 8, wmm_prio @ 4);
 layout!(pj_sockopt_params, 104, options @ 8);
 layout!(pj_timer_entry, 32);
+layout!(pj_dns_settings, 24, qretr_delay @ 4, qretr_count @ 8, bad_ns_ttl @ 20);
 
 layout!(pjsip_host_port, 24, host @ 0, port @ 16);
 layout!(pjsip_cred_info, 136, realm @ 0, scheme @ 16, username @ 32, data_type @ 48, data @ 56, algorithm_type @ 72, ext @ 80);

@@ -221,3 +221,28 @@ pub struct pj_timer_entry {
     pub cb: Option<unsafe extern "C" fn(timer_heap: *mut pj_timer_heap_t, entry: *mut pj_timer_entry)>,
     pub _timer_id: c_int,
 }
+
+/// Opaque: a DNS resolver (`pjsip_endpt_create_resolver`).
+pub struct pj_dns_resolver {
+    _opaque: [u8; 0],
+}
+
+/// pjlib-util's resolver settings (`pj_dns_resolver_set_settings`).
+/// Only the retransmission fields take effect: there is no cache and one
+/// nameserver list.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct pj_dns_settings {
+    /// Option flags (PJ_DNS_NO_RETRANSMIT and others): kept, unused.
+    pub options: c_uint,
+    /// Delay between transmissions of a query, in ms.
+    pub qretr_delay: c_uint,
+    /// Transmissions of a query (the first included) before it times out.
+    pub qretr_count: c_uint,
+    /// Longest time a response is cached, in s: kept, unused (no cache).
+    pub cache_max_ttl: c_uint,
+    /// How long a good nameserver stays good, in s: kept, unused.
+    pub good_ns_ttl: c_uint,
+    /// How long a bad nameserver stays bad, in s: kept, unused.
+    pub bad_ns_ttl: c_uint,
+}
