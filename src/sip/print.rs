@@ -89,8 +89,11 @@ pub(crate) fn display_is_bare(d: &[u8]) -> bool {
         && !d.iter().any(|b| b":<\r\n".contains(b))
 }
 
+/// A host in brackets when it came from them: an IPv6 address, or anything
+/// else the brackets allowed that a bare host cannot hold (a `%`), so that
+/// the printed URI parses back to the same host.
 fn print_host(host: &str, out: &mut String) {
-    if host.contains(':') && !host.starts_with('[') {
+    if (host.contains(':') || host.contains('%')) && !host.starts_with('[') {
         out.push('[');
         out.push_str(host);
         out.push(']');

@@ -959,9 +959,10 @@ unsafe fn push_uri(out: &mut Vec<u8>, ctx: u32, uri: *const c_void) -> Option<()
     Some(())
 }
 
-/// A host, in brackets when it is an IPv6 reference written without them.
+/// A host, in brackets when it is an IPv6 reference written without them
+/// (or holds a `%`, which only brackets allow), so that it parses back.
 fn push_host(out: &mut Vec<u8>, host: &[u8]) {
-    if host.contains(&b':') && host.first() != Some(&b'[') {
+    if (host.contains(&b':') || host.contains(&b'%')) && host.first() != Some(&b'[') {
         out.push(b'[');
         out.extend_from_slice(host);
         out.push(b']');
