@@ -190,6 +190,10 @@ def shape(v):
     return "<%d:other>" % len(v)
 
 
+# The transport of this run (--transport), for Ctx.
+TRANSPORT = "udp"
+
+
 class Ctx:
     """Normalisation context of one h_setup: which port plays which role.
     Ports near a known one (the registrar's "modified" contact mode adds 1)
@@ -202,12 +206,20 @@ class Ctx:
             if port:
                 for off in (-2, -1, 1, 2):
                     self.roles.setdefault(str(port + off), "<port:%s%+d>" % (role, off))
-        for port, role in ((client_port, "client"), (registrar_port, "registrar"),
-                           (registrar_tcp_port, "registrar-tcp")):
+        # The sockets of the transport under test win: over udp6 or tls the
+        # registrar's IPv4 UDP and TCP ports are other sockets, whose port
+        # numbers the kernel may happen to give the client's or the server's
+        # socket too (another family or protocol); naming by that accident
+        # made one side say "registrar" where the other said
+        # "registrar-server".
+        for port, role in ((registrar_port, "registrar"), (registrar_tcp_port, "registrar-tcp"),
+                           (client_port, "client")):
             if port:
                 self.roles[str(port)] = "<port:%s>" % role
-        # the registrar's port of the transport under test ($REGC_TRANSPORT)
-        if server_port and server_port not in (registrar_port, registrar_tcp_port):
+        # the registrar's port of the transport under test ($REGC_TRANSPORT):
+        # by design its UDP port over udp and its TCP port over tcp
+        by_design = {"udp": registrar_port, "tcp": registrar_tcp_port}.get(TRANSPORT)
+        if server_port and server_port != by_design:
             self.roles[str(server_port)] = "<port:registrar-server>"
 
     def port(self, p):
@@ -822,6 +834,8 @@ def main():
                     help="REGC_TRANSPORT for both sides (udp, tcp, udp6, tcp6, ...); scenarios that "
                          "run their own transports (REGC_OWN_TRANSPORTS) are left out unless udp")
     args = ap.parse_args()
+    global TRANSPORT
+    TRANSPORT = args.transport
     os.chdir(ROOT)
 
     srcs = sorted(glob.glob("ctests/regc/test_*.c"))
