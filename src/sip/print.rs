@@ -135,9 +135,10 @@ fn print_sip_uri(u: &SipUri, ctx: UriContext, out: &mut String) {
         if let Some(m) = u.maddr_param.as_deref().filter(|s| !s.is_empty()) {
             out.push_str(";maddr=");
             // An IPv6 address gets its brackets (a quoted value is no
-            // address).
+            // address, whether its quote is written or %22: it prints
+            // escaped, and must not gain brackets when read back).
             let decoded = chars::unescape(m);
-            let bracket = decoded.contains(&b':') && !decoded.starts_with(b"[") && !m.starts_with('"');
+            let bracket = decoded.contains(&b':') && !decoded.starts_with(b"[") && !decoded.starts_with(b"\"");
             if bracket {
                 out.push('[');
             }
