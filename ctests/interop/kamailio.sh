@@ -9,7 +9,7 @@
 #                 it recorded) and checks that none of its processes is left.
 #
 # RUNDIR/env (shell syntax) gives KAM_UDP_PORT, KAM_TCP_PORT, KAM_TLS_PORT,
-# KAM_SERVER, KAM_CTL, KAM_LOG, KAM_PID, KAM_REALM, KAM_MIN_EXPIRES,
+# KAM_SERVER, KAM_CTL, KAM_RPC_FIFO, KAM_LOG, KAM_PID, KAM_REALM, KAM_MIN_EXPIRES,
 # KAM_MAX_EXPIRES, KAM_NONCE_EXPIRE and, with -A WITH_TLS, KAM_TLS_CA.
 # With -A WITH_TLS, start also makes a throwaway CA and a server certificate
 # for 127.0.0.1 / localhost (openssl, keys only in RUNDIR/tls) and writes
@@ -17,7 +17,8 @@
 # Tunables (environment): KAM_MIN_EXPIRES (3), KAM_MAX_EXPIRES (10),
 # KAM_NONCE_EXPIRE (2), KAM_REALM (interop.test), KAM_LISTEN_IP (127.0.0.1),
 # KAM_PORT (a free one; set it to restart on the same port), KAM_USERS (0:
-# also subscribers u0 .. u<N-1>, password "secret").
+# also subscribers u0 .. u<N-1>, password "secret"; Kamailio's memory grows
+# with N).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -93,6 +94,9 @@ start() {
   local min=${KAM_MIN_EXPIRES:-3} max=${KAM_MAX_EXPIRES:-10} nonce=${KAM_NONCE_EXPIRE:-2}
   local realm=${KAM_REALM:-interop.test} ip=${KAM_LISTEN_IP:-127.0.0.1}
   local mpath port tcp_port tls_port
+  # ul.dump builds its whole reply in private memory; bindings, nonces and
+  # transactions live in shared memory.
+  local pkg_mb=$(( 8 + ${KAM_USERS:-0} / 500 )) shm_mb=$(( 64 + ${KAM_USERS:-0} / 100 ))
   mkdir -p "$rundir" "$rundir/db"
   rundir=$(cd "$rundir" && pwd)
   if [ -f "$rundir/kamailio.pid" ] && kill -0 "$(cat "$rundir/kamailio.pid")" 2>/dev/null; then
@@ -145,7 +149,7 @@ PY
   rm -f "$rundir/kamailio_ctl"
   # setsid: Kamailio and its children get their own process group, so stop
   # can signal exactly them.
-  setsid kamailio -f "$rundir/kamailio.cfg" -DD -E -m 64 -M 8 -Y "$rundir" \
+  setsid kamailio -f "$rundir/kamailio.cfg" -DD -E -m "$shm_mb" -M "$pkg_mb" -Y "$rundir" \
     -P "$rundir/kamailio.pid" "$@" > "$rundir/kamailio.log" 2>&1 < /dev/null &
   local pid=$!
   echo "$pid" > "$rundir/kamailio.pgid"
@@ -167,6 +171,7 @@ export KAM_TCP_PORT=$tcp_port
 export KAM_TLS_PORT=$tls_port
 export KAM_SERVER=sip:$ip:$port
 export KAM_CTL=unix:$rundir/kamailio_ctl
+export KAM_RPC_FIFO=$rundir/kamailio_rpc.fifo
 export KAM_LOG=$rundir/kamailio.log
 export KAM_PID=$pid
 export KAM_REALM=$realm

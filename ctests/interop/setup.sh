@@ -4,7 +4,7 @@
 #   kamailio-tls-modules (tls.so, for the kamailio-tls scenarios)
 #   sip-tester   (sipp)
 #   openssl      (throwaway CA and server certificate for Kamailio's TLS)
-#   nftables, iproute2 (nft, ip: the lossy-link test's namespaces and loss)
+#   iproute2     (ip: the lossy-link test's namespaces and TUN devices)
 # Idempotent and quick when everything is there: apt-get runs only when
 # something is missing, with one 'apt-get update' first.
 # Exits non-zero with a clear message when it cannot install.
@@ -34,7 +34,6 @@ missing() {
   fi
   command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
-  command -v nft >/dev/null 2>&1 || need+=(nftables)
   command -v ip >/dev/null 2>&1 || need+=(iproute2)
   echo "${need[@]:-}"
 }

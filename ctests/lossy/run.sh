@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Registrations across a lossy link: the client and Kamailio in two network
-# namespaces made here, joined by a veth pair. Both ends drop 10% and
-# duplicate 5% of the packets they send (nftables on the egress hook: this
-# kernel has no sch_netem, so neither netem's delay nor its reordering is
-# available; duplicates and retransmissions still arrive out of order). Runs
-# ctests/lossy/lossy_client over UDP and then TCP; Kamailio is restarted
-# on the same port in the middle of each run.
+# namespaces made here, joined by a point-to-point link with 10% loss, 5%
+# duplication and 50 ms +- 30 ms delay each way (so packets overtake one
+# another). This kernel has no sch_netem, so the link is a TUN device in
+# each namespace and ctests/lossy/link.py carries the packets between them,
+# impairing them as netem would. Runs ctests/lossy/lossy_client over UDP
+# and then TCP; Kamailio is restarted on the same port in the middle of
+# each run.
 #
 #   run.sh CLIENT N CYCLES [EXPIRES]   e.g. run.sh build/lossy/lossy_client 200 1 6
 #
-# Needs root (namespaces, nft), kamailio, kamcmd, iproute2 and nftables
+# Needs root (namespaces, TUN), kamailio, kamcmd, iproute2 and python3
 # (ctests/interop/setup.sh installs them).
 set -u
 client=$1 n=${2:-200} cycles=${3:-1} expires=${4:-10}
@@ -17,9 +18,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 tag=$$
 cli=regc-lossy-cli-$tag kam=regc-lossy-kam-$tag
 run=$(mktemp -d /tmp/regc-lossy.XXXXXX)
+link_pid=
 
 cleanup() {
   ip netns exec "$kam" "$here/../interop/kamailio.sh" stop "$run/kam" >/dev/null 2>&1
+  if [ -n "$link_pid" ]; then kill "$link_pid" 2>/dev/null; wait "$link_pid" 2>/dev/null; fi
   ip netns del "$cli" 2>/dev/null
   ip netns del "$kam" 2>/dev/null
   [ -n "${LOSSY_KEEP:-}" ] || rm -rf "$run"
@@ -27,23 +30,15 @@ cleanup() {
 trap cleanup EXIT
 
 ip netns add "$cli" && ip netns add "$kam" || { echo "lossy: cannot create network namespaces (root needed)" >&2; exit 2; }
-ip link add "lc$tag" type veth peer name "lk$tag" || exit 2
-ip link set "lc$tag" netns "$cli" && ip link set "lk$tag" netns "$kam" || exit 2
-ip -n "$cli" addr add 10.99.0.1/30 dev "lc$tag" && ip -n "$kam" addr add 10.99.0.2/30 dev "lk$tag" || exit 2
-for ns in "$cli" "$kam"; do ip -n "$ns" link set lo up; done
-ip -n "$cli" link set "lc$tag" up && ip -n "$kam" link set "lk$tag" up || exit 2
-impair() { # namespace device
-  ip netns exec "$1" nft -f - <<NFT
-table netdev lossy {
-  chain out {
-    type filter hook egress device "$2" priority 0;
-    numgen random mod 20 0 dup to "$2"
-    numgen random mod 10 0 drop
-  }
-}
-NFT
-}
-impair "$cli" "lc$tag" && impair "$kam" "lk$tag" || exit 2
+for ns in "$cli" "$kam"; do
+  ip -n "$ns" link set lo up && ip -n "$ns" tuntap add dev rl0 mode tun || exit 2
+done
+ip -n "$cli" addr add 10.99.0.1 peer 10.99.0.2 dev rl0 && ip -n "$kam" addr add 10.99.0.2 peer 10.99.0.1 dev rl0 || exit 2
+python3 "$here/link.py" "$cli" rl0 "$kam" rl0 ${LOSSY_LINK_ARGS:-} >"$run/link.out" 2>"$run/link.err" &
+link_pid=$!
+for _ in $(seq 100); do grep -q ready "$run/link.out" 2>/dev/null && break; sleep 0.05; done
+grep -q ready "$run/link.out" || { echo "lossy: link emulator did not start:" >&2; cat "$run/link.err" >&2; exit 2; }
+for ns in "$cli" "$kam"; do ip -n "$ns" link set rl0 up || exit 2; done
 
 start_kam() {
   KAM_LISTEN_IP=10.99.0.2 KAM_USERS=$n KAM_MAX_EXPIRES=$expires KAM_NONCE_EXPIRE=30 KAM_PORT=${1:-} \
@@ -54,10 +49,12 @@ start_kam || exit 2
 . "$run/kam/env"
 status=0
 for t in udp tcp; do
-  LOSSY_N=$n LOSSY_CYCLES=$cycles LOSSY_EXPIRES=$expires LOSSY_TRANSPORT=$t LOSSY_LOCAL_IP=10.99.0.1 \
+  LOSSY_AORS="python3 $here/bound_aors.py $KAM_RPC_FIFO" LOSSY_N=$n LOSSY_CYCLES=$cycles LOSSY_EXPIRES=$expires LOSSY_TRANSPORT=$t LOSSY_LOCAL_IP=10.99.0.1 \
     LOSSY_STOP="ip netns exec $kam $here/../interop/kamailio.sh stop $run/kam" \
     LOSSY_START="KAM_LISTEN_IP=10.99.0.2 KAM_USERS=$n KAM_MAX_EXPIRES=$expires KAM_NONCE_EXPIRE=30 KAM_PORT=$KAM_UDP_PORT ip netns exec $kam $here/../interop/kamailio.sh start $run/kam -A WITH_TCP >/dev/null" \
     ip netns exec "$cli" "$client" || status=1
 done
+kill "$link_pid" 2>/dev/null; wait "$link_pid" 2>/dev/null; link_pid=
+sed 's/^/lossy: /' "$run/link.err"
 [ $status = 0 ] && echo "lossy: $n accounts over UDP and TCP: passed" || echo "lossy: FAILED"
 exit $status
