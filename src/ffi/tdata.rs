@@ -8,34 +8,53 @@ use crate::auth::{parse_challenge, AuthHeader};
 use crate::nonnull;
 use crate::reg::print::header_parts;
 use crate::reg::{OutHeader, Request};
-use crate::sip::{
-    hdr_kind, parse_contact_list, parse_cseq, parse_fromto, parse_generic_array, parse_route_list,
-    parse_uint, HdrKind, Message, RawHeader, StartLine,
-};
+use crate::sip::{hdr_kind, parse_call_id, parse_contact_list, parse_cseq, parse_route_list, parse_uint, HdrKind, RawHeader};
 use crate::status::*;
 use core::ffi::{c_char, c_void};
 use std::sync::atomic::{AtomicI32, Ordering};
 
-/// A request's headers as the generic message model (for the C view).
-fn request_message(req: &Request) -> Message {
-    let headers = req
-        .headers
-        .iter()
-        .map(|h| {
+/// The C header(s) for one request header, built from its typed value
+/// (no text round trip); the header kinds regc prints as text go through
+/// the header parser, as `pjsip_parse_hdr` would read them.
+unsafe fn out_header_to_c(pool: *mut pj_pool_t, h: &OutHeader) -> *mut pjsip_hdr {
+    use super::cobj::*;
+    match h {
+        OutHeader::Route(r) => route_to_c(pool, false, r) as *mut pjsip_hdr,
+        OutHeader::MaxForwards(n) => int_hdr_to_c(pool, HdrKind::MaxForwards, *n) as *mut pjsip_hdr,
+        OutHeader::From(f) => fromto_to_c(pool, false, f) as *mut pjsip_hdr,
+        OutHeader::To(t) => fromto_to_c(pool, true, t) as *mut pjsip_hdr,
+        OutHeader::CallId(id) if parse_call_id(id).is_ok() => cid_to_c(pool, id) as *mut pjsip_hdr,
+        OutHeader::CSeq(c) => cseq_to_c(pool, c) as *mut pjsip_hdr,
+        OutHeader::Contact(c) => contact_to_c(pool, c) as *mut pjsip_hdr,
+        OutHeader::Expires(n) => int_hdr_to_c(pool, HdrKind::Expires, *n) as *mut pjsip_hdr,
+        OutHeader::Allow(methods) => array_hdr_to_c(pool, HdrKind::Allow, methods) as *mut pjsip_hdr,
+        _ => {
             let (name, kind, value) = header_parts(h);
-            RawHeader { name, kind, value }
-        })
-        .collect();
-    Message {
-        start: StartLine::Request { method: req.method.clone(), uri: req.uri.clone() },
-        headers,
-        body: req.body.clone(),
+            raw_header_to_c(pool, &RawHeader::new(name, kind, value))
+        }
     }
+}
+
+/// `req` as a C message: request line, then its headers in order.
+unsafe fn request_to_c(pool: *mut pj_pool_t, req: &Request) -> *mut pjsip_msg {
+    let msg = super::cobj::request_msg_new(pool, &req.method, &req.uri);
+    if msg.is_null() {
+        return msg;
+    }
+    let head = core::ptr::addr_of_mut!((*msg).hdr) as *mut c_void;
+    for h in &req.headers {
+        let first = out_header_to_c(pool, h);
+        if first.is_null() {
+            return core::ptr::null_mut();
+        }
+        super::pjlib::pj_list_insert_nodes_before(head, first as *mut c_void);
+    }
+    msg
 }
 
 /// A new tx_data holding `req`, with one reference.
 pub unsafe fn create(shared: &EndptShared, req: &Request) -> Result<*mut pjsip_tx_data, Status> {
-    let td = with_msg(shared, &request_message(req))?;
+    let td = with_msg(shared, |pool| request_to_c(pool, req))?;
     if !add_blank_via((*td).pool, (*td).msg) {
         pjsip_tx_data_dec_ref(td);
         return Err(PJ_ENOMEM);
@@ -53,7 +72,7 @@ pub unsafe fn sent(
     dest: std::net::SocketAddr,
 ) -> Result<*mut pjsip_tx_data, Status> {
     let msg = crate::sip::parse_message(bytes).map_err(|_| PJSIP_EINVALIDMSG)?;
-    let td = with_msg(shared, &msg)?;
+    let td = with_msg(shared, |pool| super::cobj::msg_to_c(pool, &msg))?;
     let buf = super::pjlib::pj_pool_alloc((*td).pool, bytes.len() + 1) as *mut c_char;
     if buf.is_null() {
         pjsip_tx_data_dec_ref(td);
@@ -73,15 +92,19 @@ pub unsafe fn sent(
     Ok(td)
 }
 
-/// A new tx_data whose `msg` is `m`, with one reference.
-unsafe fn with_msg(shared: &EndptShared, m: &Message) -> Result<*mut pjsip_tx_data, Status> {
+/// A new tx_data whose `msg` is the one `build` makes in its pool, with
+/// one reference.
+unsafe fn with_msg(
+    shared: &EndptShared,
+    build: impl FnOnce(*mut pj_pool_t) -> *mut pjsip_msg,
+) -> Result<*mut pjsip_tx_data, Status> {
     let pool = shared.create_pool("tdta%p", 4000, 4000);
     if pool.is_null() {
         return Err(PJ_ENOMEM);
     }
     let td = super::pjlib::pj_pool_calloc(pool, 1, core::mem::size_of::<pjsip_tx_data>()) as *mut pjsip_tx_data;
     let refs = super::pjlib::pj_pool_calloc(pool, 1, core::mem::size_of::<AtomicI32>()) as *mut AtomicI32;
-    let msg = if td.is_null() || refs.is_null() { core::ptr::null_mut() } else { super::cobj::msg_to_c(pool, m) };
+    let msg = if td.is_null() || refs.is_null() { core::ptr::null_mut() } else { build(pool) };
     if msg.is_null() {
         // SAFETY: the pool made above, not handed out.
         unsafe { shared.release_pool(pool) };
@@ -89,10 +112,9 @@ unsafe fn with_msg(shared: &EndptShared, m: &Message) -> Result<*mut pjsip_tx_da
     }
     refs.write(AtomicI32::new(1));
     (*td).pool = pool;
-    let name = format!("tdta{:p}", td);
-    for (i, b) in name.bytes().take(31).enumerate() {
-        (*td).obj_name[i] = b as c_char;
-    }
+    let mut name = super::pjlib::ObjName::new(&mut (*td).obj_name);
+    name.push(b"tdta");
+    name.push_pointer(td as usize);
     (*td).ref_cnt = refs as *mut pj_atomic_t;
     (*td).msg = msg;
     (*td).prev = td;
@@ -126,22 +148,17 @@ pub(super) fn auth_header(is_proxy: bool, value: String) -> Option<OutHeader> {
     }))
 }
 
-/// Typed request headers from one printed header; text when it does not
-/// parse, so that nothing the application put in is lost.
+/// Request-model headers from one printed header. Only the kinds the
+/// registration logic reads or rewrites (next hop, CSeq, Expires, contacts,
+/// credentials) are parsed; the others, and any value that does not parse,
+/// stay the text C printed, which is also what goes on the wire.
 fn out_headers(name: String, value: String) -> Vec<OutHeader> {
     let typed: Option<Vec<OutHeader>> = match hdr_kind(&name) {
         HdrKind::Via | HdrKind::ContentLength => Some(vec![]),
         HdrKind::Route => parse_route_list(&value).ok().map(|v| v.into_iter().map(OutHeader::Route).collect()),
-        HdrKind::MaxForwards => parse_uint(&value).ok().map(|n| vec![OutHeader::MaxForwards(n)]),
-        HdrKind::From => parse_fromto(&value).ok().map(|f| vec![OutHeader::From(f)]),
-        HdrKind::To => parse_fromto(&value).ok().map(|t| vec![OutHeader::To(t)]),
-        HdrKind::CallId => Some(vec![OutHeader::CallId(value.clone())]),
         HdrKind::CSeq => parse_cseq(&value).ok().map(|c| vec![OutHeader::CSeq(c)]),
         HdrKind::Contact => parse_contact_list(&value).ok().map(|v| v.into_iter().map(OutHeader::Contact).collect()),
         HdrKind::Expires => parse_uint(&value).ok().map(|n| vec![OutHeader::Expires(n)]),
-        HdrKind::Allow => parse_generic_array(&value)
-            .ok()
-            .map(|v| vec![OutHeader::Allow(v.into_iter().map(str::to_string).collect())]),
         HdrKind::Authorization => auth_header(false, value.clone()).map(|h| vec![h]),
         HdrKind::ProxyAuthorization => auth_header(true, value.clone()).map(|h| vec![h]),
         _ => None,

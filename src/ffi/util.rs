@@ -26,7 +26,7 @@ pub unsafe fn pj_bytes<'a>(s: &pj_str_t) -> Option<&'a [u8]> {
 /// # Safety
 /// As for [`pj_bytes`].
 pub unsafe fn pj_string(s: &pj_str_t) -> Option<String> {
-    pj_bytes(s).map(|b| String::from_utf8_lossy(b).into_owned())
+    pj_bytes(s).map(|b| crate::sip::chars::lossy(b).into_owned())
 }
 
 /// A pj_str_t pointer as a String; NULL gives None.

@@ -6,6 +6,20 @@
 
 use std::borrow::Cow;
 
+/// `b` as text, invalid UTF-8 replaced; borrowed and checked at full speed
+/// when it is valid (nearly always: SIP is ASCII in practice).
+pub fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
+/// As [`lossy`], keeping the buffer when it is valid UTF-8.
+pub fn lossy_owned(b: Vec<u8>) -> String {
+    String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// A set of bytes, built at compile time.
 #[derive(Clone, Copy)]
 pub(crate) struct CharSet([bool; 256]);

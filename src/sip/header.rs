@@ -8,7 +8,7 @@
 
 use super::chars;
 use super::scanner::{PResult, Scanner};
-use super::types::{CSeq, Contact, FromTo, NameAddr, Param, Route, Via};
+use super::types::{CSeq, Contact, FromTo, HdrKind, NameAddr, Param, Route, Typed, Via};
 use super::uri::{self, bounded_number, MAX_PARAMS};
 use crate::status::{self, Status};
 
@@ -101,6 +101,22 @@ impl Budget {
 
 // ----------------------------------------------------------------------
 // Contact
+
+/// Parses `value` as a header of `kind` for the kinds kept typed
+/// ([`Typed`]); the other kinds give [`Typed::Untyped`].
+pub fn parse_typed(kind: HdrKind, value: &str) -> Result<Typed, Status> {
+    Ok(match kind {
+        HdrKind::Contact => Typed::Contacts(parse_contact_list(value)?),
+        HdrKind::Via => Typed::Vias(parse_via_list(value)?),
+        HdrKind::Route | HdrKind::RecordRoute => Typed::Routes(parse_route_list(value)?),
+        HdrKind::From | HdrKind::To => Typed::FromTo(Box::new(parse_fromto(value)?)),
+        HdrKind::CSeq => Typed::CSeq(parse_cseq(value)?),
+        HdrKind::Expires | HdrKind::MinExpires | HdrKind::MaxForwards | HdrKind::ContentLength => {
+            Typed::Uint(parse_uint(value)?)
+        }
+        _ => Typed::Untyped,
+    })
+}
 
 /// Parses a Contact header value: `*` or a comma-separated list of
 /// contacts (RFC 3261 20.10).

@@ -12,7 +12,7 @@
 //! included, quoted values with their quotes, display names without their
 //! quotes but with their backslash escapes).
 
-mod chars;
+pub(crate) mod chars;
 pub mod compare;
 pub mod header;
 pub mod msg;
@@ -27,7 +27,7 @@ mod torture_tests;
 pub use compare::{name_addr_cmp, uri_cmp, CMP_MISMATCH};
 pub use header::{
     parse_call_id, parse_contact_list, parse_content_type, parse_cseq, parse_fromto,
-    parse_generic_array, parse_retry_after, parse_route_list, parse_uint, parse_via_list,
+    parse_generic_array, parse_retry_after, parse_route_list, parse_typed, parse_uint, parse_via_list,
     EXPIRES_NOT_SPECIFIED, GENERIC_ARRAY_MAX_COUNT,
 };
 pub use msg::{

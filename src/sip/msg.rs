@@ -28,7 +28,7 @@ use super::header::{self, sip_version};
 use super::print::print_uri;
 use super::scanner::Scanner;
 use super::types::{
-    CSeq, Contact, FromTo, HdrKind, Message, RawHeader, Route, StartLine, Uri, UriContext, Via,
+    CSeq, Contact, FromTo, HdrKind, Message, RawHeader, Route, StartLine, Typed, Uri, UriContext, Via,
 };
 use super::uri::{bounded_number, uri_at};
 use crate::status::{self, Status};
@@ -81,12 +81,45 @@ const OTHER_COMPACT: &[(&str, &str)] = &[
 
 /// The kind of a header name, full or compact, in any case.
 pub fn hdr_kind(name: &str) -> HdrKind {
-    TYPED
-        .iter()
-        .find(|(full, short, _)| {
-            full.eq_ignore_ascii_case(name) || short.is_some_and(|s| s.eq_ignore_ascii_case(name))
-        })
-        .map_or(HdrKind::Other, |t| t.2)
+    // Runs for every header received and sent: the length and first letter
+    // leave at most two names of TYPED to compare.
+    use HdrKind::*;
+    let b = name.as_bytes();
+    let Some(first) = b.first().map(u8::to_ascii_lowercase) else { return Other };
+    let candidates: &[(&str, HdrKind)] = match (b.len(), first) {
+        (1, b'i') => return CallId,
+        (1, b'm') => return Contact,
+        (1, b'l') => return ContentLength,
+        (1, b'c') => return ContentType,
+        (1, b'f') => return From,
+        (1, b'k') => return Supported,
+        (1, b't') => return To,
+        (1, b'v') => return Via,
+        (2, b't') => &[("To", To)],
+        (3, b'v') => &[("Via", Via)],
+        (4, b'c') => &[("CSeq", CSeq)],
+        (4, b'f') => &[("From", From)],
+        (5, b'a') => &[("Allow", Allow)],
+        (5, b'r') => &[("Route", Route)],
+        (6, b'a') => &[("Accept", Accept)],
+        (7, b'c') => &[("Call-ID", CallId), ("Contact", Contact)],
+        (7, b'e') => &[("Expires", Expires)],
+        (7, b'r') => &[("Require", Require)],
+        (9, b's') => &[("Supported", Supported)],
+        (11, b'm') => &[("Min-Expires", MinExpires)],
+        (11, b'r') => &[("Retry-After", RetryAfter)],
+        (11, b'u') => &[("Unsupported", Unsupported)],
+        (12, b'c') => &[("Content-Type", ContentType)],
+        (12, b'm') => &[("Max-Forwards", MaxForwards)],
+        (12, b'r') => &[("Record-Route", RecordRoute)],
+        (13, b'a') => &[("Authorization", Authorization)],
+        (14, b'c') => &[("Content-Length", ContentLength)],
+        (16, b'w') => &[("WWW-Authenticate", WwwAuthenticate)],
+        (18, b'p') => &[("Proxy-Authenticate", ProxyAuthenticate)],
+        (19, b'p') => &[("Proxy-Authorization", ProxyAuthorization)],
+        _ => return Other,
+    };
+    candidates.iter().find(|c| c.0.eq_ignore_ascii_case(name)).map_or(Other, |c| c.1)
 }
 
 /// The name pjsip prints for a typed header kind (`None` for `Other`).
@@ -173,7 +206,7 @@ impl<'a> Logical<'a> {
     /// The line with folding undone: each continuation joins with one SP.
     fn text(&self) -> Cow<'a, str> {
         if self.more.is_empty() {
-            return String::from_utf8_lossy(self.first);
+            return chars::lossy(self.first);
         }
         let mut v = self.first.to_vec();
         for m in &self.more {
@@ -181,7 +214,7 @@ impl<'a> Logical<'a> {
             let start = m.iter().position(|&b| !is_ws(b)).unwrap_or(m.len());
             v.extend_from_slice(&m[start..]);
         }
-        Cow::Owned(String::from_utf8_lossy(&v).into_owned())
+        Cow::Owned(chars::lossy_owned(v))
     }
 }
 
@@ -242,7 +275,7 @@ pub fn parse_message(buf: &[u8]) -> Result<Message, Status> {
         return Err(status::PJSIP_EINVALIDMSG);
     }
     let (first, logical, body_start) = split_headers(buf, start)?;
-    let start_line = parse_start_line(&String::from_utf8_lossy(first))?;
+    let start_line = parse_start_line(&chars::lossy(first))?;
 
     let mut headers: Vec<RawHeader> = Vec::with_capacity(logical.len());
     let mut content_length: Option<u32> = None;
@@ -294,11 +327,7 @@ fn push_header(
             CallId | Other => v.trim_start_matches([' ', '\t']),
             _ => v.trim_matches([' ', '\t']),
         };
-        out.push(RawHeader {
-            name: name.to_string(),
-            kind,
-            value: v.to_string(),
-        });
+        out.push(RawHeader::new(name.to_string(), kind, v.to_string()));
         Ok(())
     };
     let slice = |a: usize, b: usize| value.get(a..b).unwrap_or("");
@@ -479,7 +508,9 @@ impl Message {
     pub fn contacts(&self) -> Result<Vec<Contact>, Status> {
         let mut out = Vec::new();
         for h in self.headers_of(HdrKind::Contact) {
-            out.extend(header::parse_contact_list(&h.value)?);
+            if let Typed::Contacts(v) = h.typed()? {
+                out.extend(v.iter().cloned());
+            }
         }
         Ok(out)
     }
@@ -488,7 +519,9 @@ impl Message {
     pub fn vias(&self) -> Result<Vec<Via>, Status> {
         let mut out = Vec::new();
         for h in self.headers_of(HdrKind::Via) {
-            out.extend(header::parse_via_list(&h.value)?);
+            if let Typed::Vias(v) = h.typed()? {
+                out.extend(v.iter().cloned());
+            }
         }
         Ok(out)
     }
@@ -497,14 +530,23 @@ impl Message {
     pub fn record_routes(&self) -> Result<Vec<Route>, Status> {
         let mut out = Vec::new();
         for h in self.headers_of(HdrKind::RecordRoute) {
-            out.extend(header::parse_route_list(&h.value)?);
+            if let Typed::Routes(v) = h.typed()? {
+                out.extend(v.iter().cloned());
+            }
         }
         Ok(out)
     }
 
+    /// The first header of `kind`, typed (None when absent or unreadable).
+    fn typed_of(&self, kind: HdrKind) -> Option<&Typed> {
+        self.header(kind).and_then(|h| h.typed().ok())
+    }
+
     fn uint_of(&self, kind: HdrKind) -> Option<u32> {
-        self.header(kind)
-            .and_then(|h| header::parse_uint(&h.value).ok())
+        match self.typed_of(kind)? {
+            Typed::Uint(n) => Some(*n),
+            _ => None,
+        }
     }
 
     /// The first Expires header's value (None when absent or unreadable).
@@ -524,8 +566,10 @@ impl Message {
 
     /// The first CSeq header.
     pub fn cseq(&self) -> Option<CSeq> {
-        self.header(HdrKind::CSeq)
-            .and_then(|h| header::parse_cseq(&h.value).ok())
+        match self.typed_of(HdrKind::CSeq)? {
+            Typed::CSeq(c) => Some(c.clone()),
+            _ => None,
+        }
     }
 
     /// The first Call-ID value.
@@ -536,21 +580,27 @@ impl Message {
 
     /// The topmost Via.
     pub fn top_via(&self) -> Option<Via> {
-        self.header(HdrKind::Via)
-            .and_then(|h| header::parse_via_list(&h.value).ok())
-            .and_then(|v| v.into_iter().next())
+        match self.typed_of(HdrKind::Via)? {
+            Typed::Vias(v) => v.first().cloned(),
+            _ => None,
+        }
+    }
+
+    fn fromto_of(&self, kind: HdrKind) -> Option<FromTo> {
+        match self.typed_of(kind)? {
+            Typed::FromTo(f) => Some(FromTo::clone(f)),
+            _ => None,
+        }
     }
 
     /// The first From header.
     pub fn from(&self) -> Option<FromTo> {
-        self.header(HdrKind::From)
-            .and_then(|h| header::parse_fromto(&h.value).ok())
+        self.fromto_of(HdrKind::From)
     }
 
     /// The first To header.
     pub fn to(&self) -> Option<FromTo> {
-        self.header(HdrKind::To)
-            .and_then(|h| header::parse_fromto(&h.value).ok())
+        self.fromto_of(HdrKind::To)
     }
 
     /// Whether this is a request.
@@ -602,21 +652,13 @@ impl Message {
         for h in &self.headers {
             let v = h.value.as_str();
             let ok = match h.kind {
-                HdrKind::Contact => parse_contact_list(v).is_ok(),
-                HdrKind::Via => parse_via_list(v).is_ok(),
-                HdrKind::From | HdrKind::To => parse_fromto(v).is_ok(),
-                HdrKind::CSeq => parse_cseq(v).is_ok(),
                 HdrKind::CallId => parse_call_id(v).is_ok(),
-                HdrKind::Expires | HdrKind::MinExpires | HdrKind::MaxForwards | HdrKind::ContentLength => {
-                    parse_uint(v).is_ok()
-                }
-                HdrKind::Route | HdrKind::RecordRoute => parse_route_list(v).is_ok(),
                 HdrKind::ContentType => parse_content_type(v).is_ok(),
                 HdrKind::RetryAfter => parse_retry_after(v).is_ok(),
                 HdrKind::Accept | HdrKind::Allow | HdrKind::Require | HdrKind::Supported | HdrKind::Unsupported => {
                     parse_generic_array(v).is_ok()
                 }
-                _ => true,
+                _ => h.typed().is_ok(),
             };
             if !ok {
                 return Err(status::PJSIP_EINVALIDHDR);
@@ -687,6 +729,21 @@ Contact: <sip:alice@192.168.0.2:5060>;expires=300, <sip:alice@10.0.0.1>;expires=
 m: <sip:alice@10.0.0.2>;q=0.5\r\n\
 Expires: 300\r\n\
 Content-Length: 0\r\n\r\n";
+
+    #[test]
+    fn header_kinds_full_compact_any_case() {
+        for (full, short, kind) in TYPED {
+            assert_eq!(hdr_kind(full), *kind);
+            assert_eq!(hdr_kind(&full.to_ascii_uppercase()), *kind);
+            assert_eq!(hdr_kind(&full.to_ascii_lowercase()), *kind);
+            if let Some(s) = short {
+                assert_eq!(hdr_kind(&s.to_ascii_uppercase()), *kind);
+            }
+        }
+        for other in ["", "X", "Subject", "s", "Contacts", "Via ", "Cal-ID", "WWW-Authenticatf", "Call-IE", "Contacu"] {
+            assert_eq!(hdr_kind(other), HdrKind::Other, "{other}");
+        }
+    }
 
     #[test]
     fn response_basics() {

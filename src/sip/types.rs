@@ -214,7 +214,11 @@ pub enum HdrKind {
 /// value is one `RawHeader`, as pjsip does; Accept, Allow, Supported,
 /// Require and Unsupported (pjsip "generic array" headers) stay one
 /// `RawHeader` per line (split the value with `parse_generic_array`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The typed value of the headers pjsip parses into structs is parsed on
+/// first use ([`RawHeader::typed`]) and kept, so that checking a message,
+/// reading it and building its C objects parse each value once.
+#[derive(Clone, Debug)]
 pub struct RawHeader {
     /// Name as written.
     pub name: String,
@@ -222,6 +226,52 @@ pub struct RawHeader {
     pub kind: HdrKind,
     /// The value.
     pub value: String,
+    typed: std::sync::OnceLock<Result<Typed, crate::status::Status>>,
+}
+
+impl RawHeader {
+    /// A header of `kind` named `name` with `value`, not yet parsed.
+    pub fn new(name: String, kind: HdrKind, value: String) -> RawHeader {
+        RawHeader { name, kind, value, typed: std::sync::OnceLock::new() }
+    }
+
+    /// The value parsed as its kind ([`Typed::Untyped`] for the kinds kept
+    /// as text), or the parser's error; parsed once, on first use.
+    pub fn typed(&self) -> Result<&Typed, crate::status::Status> {
+        self.typed
+            .get_or_init(|| super::header::parse_typed(self.kind, &self.value))
+            .as_ref()
+            .map_err(|e| *e)
+    }
+}
+
+/// Headers are equal when name, kind and value are; whether one of them
+/// was parsed already does not matter.
+impl PartialEq for RawHeader {
+    fn eq(&self, other: &RawHeader) -> bool {
+        self.name == other.name && self.kind == other.kind && self.value == other.value
+    }
+}
+
+impl Eq for RawHeader {}
+
+/// A header value in its type, for the kinds read often enough to keep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Typed {
+    /// Contact: the values of one header.
+    Contacts(Vec<Contact>),
+    /// Via: the values of one header.
+    Vias(Vec<Via>),
+    /// Route or Record-Route: the values of one header.
+    Routes(Vec<Route>),
+    /// From or To (boxed: the largest by far).
+    FromTo(Box<FromTo>),
+    /// CSeq.
+    CSeq(CSeq),
+    /// Expires, Min-Expires, Max-Forwards, Content-Length.
+    Uint(u32),
+    /// A kind whose value is kept as text (or parsed where it is used).
+    Untyped,
 }
 
 /// A request line or a status line.

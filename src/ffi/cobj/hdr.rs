@@ -523,54 +523,56 @@ unsafe fn ring(hdrs: Vec<*mut pjsip_hdr>) -> Option<*mut pjsip_hdr> {
     Some(first)
 }
 
-/// `header_to_c` returning None on a parse error or when out of memory.
-pub(crate) unsafe fn header_to_c_opt(pool: *mut pj_pool_t, name: &str, value: &str) -> Option<*mut pjsip_hdr> {
-    let kind = sip::hdr_kind(name);
-    Some(match kind {
-        HdrKind::Contact => {
-            let list = sip::parse_contact_list(value).ok()?;
-            let mut v = Vec::new();
-            for c in &list {
+/// The C header(s) for a value already parsed as its kind (see
+/// [`sip::Typed`]); None for [`sip::Typed::Untyped`] or out of memory.
+unsafe fn typed_to_c_opt(pool: *mut pj_pool_t, kind: HdrKind, typed: &sip::Typed) -> Option<*mut pjsip_hdr> {
+    use sip::Typed;
+    Some(match typed {
+        Typed::Contacts(list) => {
+            let mut v = Vec::with_capacity(list.len());
+            for c in list {
                 v.push(contact_to_c_opt(pool, c)? as *mut pjsip_hdr);
             }
             ring(v)?
         }
-        HdrKind::From | HdrKind::To => {
-            let f = sip::parse_fromto(value).ok()?;
-            fromto_to_c_opt(pool, hdr_type_of(kind), &f)? as *mut pjsip_hdr
-        }
-        HdrKind::Route | HdrKind::RecordRoute => {
-            let list = sip::parse_route_list(value).ok()?;
-            let mut v = Vec::new();
-            for r in &list {
+        Typed::FromTo(f) => fromto_to_c_opt(pool, hdr_type_of(kind), f)? as *mut pjsip_hdr,
+        Typed::Routes(list) => {
+            let mut v = Vec::with_capacity(list.len());
+            for r in list {
                 v.push(route_to_c_opt(pool, hdr_type_of(kind), r)? as *mut pjsip_hdr);
             }
             ring(v)?
         }
-        HdrKind::Via => {
-            let list = sip::parse_via_list(value).ok()?;
-            let mut v = Vec::new();
-            for r in &list {
+        Typed::Vias(list) => {
+            let mut v = Vec::with_capacity(list.len());
+            for r in list {
                 v.push(via_to_c_opt(pool, r)? as *mut pjsip_hdr);
             }
             ring(v)?
         }
+        Typed::CSeq(c) => cseq_to_c_opt(pool, c)? as *mut pjsip_hdr,
+        Typed::Uint(n) if kind == HdrKind::ContentLength => {
+            let h = clen_to_c(pool, *n);
+            if h.is_null() {
+                return None;
+            }
+            h as *mut pjsip_hdr
+        }
+        Typed::Uint(n) => int_new(pool, hdr_type_of(kind), *n)? as *mut pjsip_hdr,
+        Typed::Untyped => return None,
+    })
+}
+
+/// The C header(s) for the kinds pjsip keeps as text or parses with a
+/// grammar of its own (not [`sip::Typed`]); None on a parse error or when
+/// out of memory.
+unsafe fn untyped_to_c_opt(pool: *mut pj_pool_t, kind: HdrKind, name: &str, value: &str) -> Option<*mut pjsip_hdr> {
+    Some(match kind {
         HdrKind::CallId => {
             // pjsip keeps the rest of the line, trailing blanks included.
             let v = value.trim_start_matches([' ', '\t']);
             sip::parse_call_id(v).ok()?;
             cid_to_c_opt(pool, v)? as *mut pjsip_hdr
-        }
-        HdrKind::CSeq => cseq_to_c_opt(pool, &sip::parse_cseq(value).ok()?)? as *mut pjsip_hdr,
-        HdrKind::Expires | HdrKind::MinExpires | HdrKind::MaxForwards => {
-            int_new(pool, hdr_type_of(kind), sip::parse_uint(value).ok()?)? as *mut pjsip_hdr
-        }
-        HdrKind::ContentLength => {
-            let h = clen_to_c(pool, sip::parse_uint(value).ok()?);
-            if h.is_null() {
-                return None;
-            }
-            h as *mut pjsip_hdr
         }
         HdrKind::ContentType => ctype_to_c_opt(pool, value)? as *mut pjsip_hdr,
         HdrKind::RetryAfter => retry_after_to_c_opt(pool, value)? as *mut pjsip_hdr,
@@ -582,8 +584,17 @@ pub(crate) unsafe fn header_to_c_opt(pool: *mut pj_pool_t, name: &str, value: &s
         | HdrKind::ProxyAuthorization
         | HdrKind::WwwAuthenticate
         | HdrKind::ProxyAuthenticate => auth::auth_hdr_to_c_opt(pool, kind, value)?,
-        HdrKind::Other => generic_string_new(pool, name.as_bytes(), value.as_bytes())? as *mut pjsip_hdr,
+        _ => generic_string_new(pool, name.as_bytes(), value.as_bytes())? as *mut pjsip_hdr,
     })
+}
+
+/// `header_to_c` returning None on a parse error or when out of memory.
+pub(crate) unsafe fn header_to_c_opt(pool: *mut pj_pool_t, name: &str, value: &str) -> Option<*mut pjsip_hdr> {
+    let kind = sip::hdr_kind(name);
+    match sip::parse_typed(kind, value).ok()? {
+        sip::Typed::Untyped => untyped_to_c_opt(pool, kind, name, value),
+        typed => typed_to_c_opt(pool, kind, &typed),
+    }
 }
 
 /// The C header(s) for `name: value`, as `pjsip_parse_hdr` builds them:
@@ -606,7 +617,12 @@ pub unsafe fn header_to_c(pool: *mut pj_pool_t, name: &str, value: &str) -> *mut
 /// # Safety
 /// `pool` must be NULL or a live pool.
 pub unsafe fn raw_header_to_c(pool: *mut pj_pool_t, h: &RawHeader) -> *mut pjsip_hdr {
-    header_to_c_opt(pool, &h.name, &h.value)
+    let typed = match h.typed() {
+        Ok(sip::Typed::Untyped) => untyped_to_c_opt(pool, h.kind, &h.name, &h.value),
+        Ok(typed) => typed_to_c_opt(pool, h.kind, typed),
+        Err(_) => None,
+    };
+    typed
         .or_else(|| generic_string_new(pool, h.name.as_bytes(), h.value.as_bytes()).map(|p| p as *mut pjsip_hdr))
         .unwrap_or(null_mut())
 }
@@ -806,7 +822,7 @@ pub unsafe fn array_hdr_from_c(h: *const pjsip_generic_array_hdr) -> Option<Vec<
 /// # Safety
 /// `h` must be NULL or point to a header.
 pub unsafe fn hdr_to_text(h: *const pjsip_hdr) -> Option<(String, String)> {
-    let text = print_hdr(h).ok()?;
+    let mut text = print_hdr(h).ok()?;
     if text.is_empty() {
         return None;
     }
@@ -828,9 +844,12 @@ pub unsafe fn hdr_to_text(h: *const pjsip_hdr) -> Option<(String, String)> {
             (n, n + 2)
         }
     };
-    let name = String::from_utf8_lossy(text.get(..name_len)?).into_owned();
-    let value = String::from_utf8_lossy(text.get(skip.min(text.len())..)?).into_owned();
-    Some((name, value))
+    if name_len > text.len() {
+        return None;
+    }
+    let value = text.split_off(skip.min(text.len()));
+    text.truncate(name_len);
+    Some((sip::chars::lossy_owned(text), sip::chars::lossy_owned(value)))
 }
 
 /// A header read back into the Rust model, for rebuilding a request from

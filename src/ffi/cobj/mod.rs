@@ -16,7 +16,7 @@
 //!   [`cseq_to_c`], [`int_hdr_to_c`], [`array_hdr_to_c`], [`clen_to_c`],
 //!   [`ctype_to_c`], [`retry_after_to_c`], [`auth_hdr_to_c`],
 //!   [`generic_string_to_c`], [`header_to_c`], [`raw_header_to_c`],
-//!   [`msg_to_c`], [`rx_msg_to_c`], [`fill_rdata_msg_info`];
+//!   [`msg_to_c`], [`request_msg_new`], [`rx_msg_to_c`], [`fill_rdata_msg_info`];
 //! - C -> Rust model: [`uri_from_c`], [`name_addr_from_c`],
 //!   [`contact_from_c`], [`fromto_from_c`], [`route_from_c`],
 //!   [`via_from_c`], [`cseq_from_c`], [`cid_from_c`], [`int_hdr_from_c`]
@@ -47,7 +47,9 @@ pub use hdr::{
 };
 pub use hdr::{pjsip_hdr_clone, pjsip_hdr_print_on, pjsip_via_hdr_create};
 pub use parse::pjsip_parse_hdr;
-pub use msg::{fill_rdata_msg_info, msg_from_c, msg_print, msg_to_c, pjsip_msg_find_hdr, pjsip_msg_print, rx_msg_to_c};
+pub use msg::{
+    fill_rdata_msg_info, msg_from_c, msg_print, msg_to_c, pjsip_msg_find_hdr, pjsip_msg_print, request_msg_new, rx_msg_to_c,
+};
 pub use msg::{
     PJSIP_ACK_METHOD, PJSIP_BYE_METHOD, PJSIP_CANCEL_METHOD, PJSIP_INVITE_METHOD, PJSIP_OPTIONS_METHOD,
     PJSIP_OTHER_METHOD, PJSIP_REGISTER_METHOD, PJSIP_REQUEST_MSG, PJSIP_RESPONSE_MSG,

@@ -9,7 +9,7 @@ use super::util::*;
 use crate::ffi::cfg::pjsip_sip_cfg_var;
 use crate::ffi::guard::guard;
 use crate::ffi::types::*;
-use crate::sip::{self, HdrKind, Message, RawHeader, StartLine};
+use crate::sip::{self, HdrKind, Message, RawHeader, StartLine, Uri};
 use core::ffi::{c_char, c_int, c_uint, c_void};
 use core::ptr::{self, addr_of, addr_of_mut, null, null_mut};
 use std::sync::OnceLock;
@@ -410,6 +410,24 @@ unsafe fn msg_new(pool: *mut pj_pool_t, t: pjsip_msg_type_e) -> Option<*mut pjsi
     Some(m)
 }
 
+/// An empty request message with its request line (`method`, `uri`).
+/// NULL when out of memory or the URI cannot be built.
+///
+/// # Safety
+/// `pool` must be NULL or a live pool.
+pub unsafe fn request_msg_new(pool: *mut pj_pool_t, method: &str, uri: &Uri) -> *mut pjsip_msg {
+    if pool.is_null() {
+        return null_mut();
+    }
+    (|| {
+        let msg = msg_new(pool, PJSIP_REQUEST_MSG)?;
+        method_from_name(pool, method, addr_of_mut!((*msg).line.req.method))?;
+        (*msg).line.req.uri = uri::uri_to_c_opt(pool, uri)?;
+        Some(msg)
+    })()
+    .unwrap_or(null_mut())
+}
+
 /// An empty message of `type` (a request or a response).
 #[no_mangle]
 pub unsafe extern "C" fn pjsip_msg_create(pool: *mut pj_pool_t, r#type: pjsip_msg_type_e) -> *mut pjsip_msg {
@@ -603,12 +621,7 @@ pub unsafe extern "C" fn pjsip_msg_find_remove_hdr(
 
 unsafe fn msg_to_c_opt(pool: *mut pj_pool_t, m: &Message, fold_lists: bool) -> Option<*mut pjsip_msg> {
     let msg = match &m.start {
-        StartLine::Request { method, uri } => {
-            let msg = msg_new(pool, PJSIP_REQUEST_MSG)?;
-            method_from_name(pool, method, addr_of_mut!((*msg).line.req.method))?;
-            (*msg).line.req.uri = uri::uri_to_c_opt(pool, uri)?;
-            msg
-        }
+        StartLine::Request { method, uri } => Some(request_msg_new(pool, method, uri)).filter(|m| !m.is_null())?,
         StartLine::Response { code, reason } => {
             let msg = msg_new(pool, PJSIP_RESPONSE_MSG)?;
             (*msg).line.status.code = (*code).into();
@@ -765,7 +778,7 @@ pub unsafe fn msg_from_c(msg: *const pjsip_msg) -> Option<Message> {
         } else {
             kind_of_type(t)
         };
-        headers.push(RawHeader { name, kind, value });
+        headers.push(RawHeader::new(name, kind, value));
     }
     let mut body = Vec::new();
     if let Some(b) = m.body.as_ref() {
@@ -774,11 +787,11 @@ pub unsafe fn msg_from_c(msg: *const pjsip_msg) -> Option<Message> {
             let mut v = Vec::new();
             print_media_type(&mut v, &b.content_type);
             let name = if compact_form() { "c" } else { "Content-Type" };
-            headers.push(RawHeader {
-                name: name.to_string(),
-                kind: HdrKind::ContentType,
-                value: String::from_utf8_lossy(&v).into_owned(),
-            });
+            headers.push(RawHeader::new(
+                name.to_string(),
+                HdrKind::ContentType,
+                String::from_utf8_lossy(&v).into_owned(),
+            ));
         }
     }
     Some(Message { start, headers, body })

@@ -79,7 +79,7 @@ pub(crate) unsafe fn bytes<'a>(s: &pj_str_t) -> &'a [u8] {
 }
 
 pub(crate) unsafe fn string(s: &pj_str_t) -> String {
-    String::from_utf8_lossy(bytes(s)).into_owned()
+    crate::sip::chars::lossy(bytes(s)).into_owned()
 }
 
 /// `None` for an empty string, as the Rust model has absent fields.
@@ -88,7 +88,7 @@ pub(crate) unsafe fn opt_string(s: &pj_str_t) -> Option<String> {
     if b.is_empty() {
         None
     } else {
-        Some(String::from_utf8_lossy(b).into_owned())
+        Some(crate::sip::chars::lossy(b).into_owned())
     }
 }
 

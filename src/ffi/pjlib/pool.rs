@@ -31,7 +31,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub const PJ_POOL_ALIGNMENT: usize = 8;
 const POOL_HDR: usize = size_of::<pj_pool_t>();
 const BLOCK_HDR: usize = size_of::<pj_pool_block>();
-const MAX_OBJ_NAME: usize = 32;
 const CACHE_CLASSES: usize = 16;
 /// Size classes of the caching pool's free lists.
 const POOL_SIZES: [usize; CACHE_CLASSES] = [
@@ -154,21 +153,51 @@ unsafe fn pool_name(pool: *const pj_pool_t) -> String {
 /// (as printf's %p prints it) in place of the "%p"; any other name is
 /// copied, cut to 31 characters. NULL gives "".
 unsafe fn set_pool_name(pool: *mut pj_pool_t, name: *const c_char) {
-    let mut out: Vec<u8> = Vec::new();
-    if !name.is_null() {
-        let bytes = CStr::from_ptr(name).to_bytes();
-        if let Some(prefix) = bytes.strip_suffix(b"%p") {
-            out.extend_from_slice(prefix);
-            out.extend_from_slice(format!("{:p}", pool).as_bytes());
-        } else {
-            out.extend_from_slice(bytes);
-        }
-    }
-    out.truncate(MAX_OBJ_NAME - 1);
     let dst = &mut (*pool).obj_name;
     dst.fill(0);
-    for (d, s) in dst.iter_mut().zip(out.iter()) {
-        *d = *s as c_char;
+    if name.is_null() {
+        return;
+    }
+    let bytes = CStr::from_ptr(name).to_bytes();
+    let mut out = ObjName { buf: dst, len: 0 };
+    if let Some(prefix) = bytes.strip_suffix(b"%p") {
+        out.push(prefix);
+        out.push_pointer(pool as usize);
+    } else {
+        out.push(bytes);
+    }
+}
+
+/// Writes an object name into a fixed buffer, truncated to leave its NUL
+/// (pools are made for every message: no allocation, no formatter).
+pub(crate) struct ObjName<'a> {
+    buf: &'a mut [c_char],
+    len: usize,
+}
+
+impl<'a> ObjName<'a> {
+    /// Writes into `buf`, which must be zeroed.
+    pub(crate) fn new(buf: &'a mut [c_char]) -> ObjName<'a> {
+        ObjName { buf, len: 0 }
+    }
+
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if self.len + 1 >= self.buf.len() {
+                return;
+            }
+            self.buf[self.len] = b as c_char;
+            self.len += 1;
+        }
+    }
+
+    /// An address as `%p` prints it on Linux: `0x` and lowercase hex.
+    pub(crate) fn push_pointer(&mut self, addr: usize) {
+        self.push(b"0x");
+        let digits = (usize::BITS - addr.leading_zeros()).div_ceil(4).max(1);
+        for i in (0..digits).rev() {
+            self.push(&[b"0123456789abcdef"[(addr >> (i * 4)) & 0xf]]);
+        }
     }
 }
 
