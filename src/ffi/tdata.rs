@@ -6,7 +6,7 @@ use super::guard::{guard, guard_status};
 use super::types::*;
 use crate::auth::{parse_challenge, AuthHeader};
 use crate::nonnull;
-use crate::reg::print::header_parts;
+use crate::reg::print::{header_name, print_header_value};
 use crate::reg::{OutHeader, Request};
 use crate::sip::{hdr_kind, parse_call_id, parse_contact_list, parse_cseq, parse_route_list, parse_uint, HdrKind, RawHeader};
 use crate::status::*;
@@ -29,8 +29,10 @@ unsafe fn out_header_to_c(pool: *mut pj_pool_t, h: &OutHeader) -> *mut pjsip_hdr
         OutHeader::Expires(n) => int_hdr_to_c(pool, HdrKind::Expires, *n) as *mut pjsip_hdr,
         OutHeader::Allow(methods) => array_hdr_to_c(pool, HdrKind::Allow, methods) as *mut pjsip_hdr,
         _ => {
-            let (name, kind, value) = header_parts(h);
-            raw_header_to_c(pool, &RawHeader::new(name, kind, value))
+            let (name, kind) = header_name(h);
+            let mut value = String::new();
+            print_header_value(h, &mut value);
+            raw_header_to_c(pool, &RawHeader::new(name.to_string(), kind, value))
         }
     }
 }

@@ -4,65 +4,75 @@ use super::request::{OutHeader, Request};
 use crate::sip::{print_contact, print_fromto, print_route, print_uri, print_via, HdrKind, UriContext, Via};
 use std::fmt::Write;
 
-/// Name, kind and printed value of one header.
-pub fn header_parts(h: &OutHeader) -> (String, HdrKind, String) {
-    let mut v = String::new();
-    let (name, kind) = match h {
-        OutHeader::Route(r) => {
-            print_route(r, &mut v);
-            ("Route", HdrKind::Route)
-        }
-        OutHeader::MaxForwards(n) => {
-            let _ = write!(v, "{n}");
-            ("Max-Forwards", HdrKind::MaxForwards)
-        }
-        OutHeader::From(f) => {
-            print_fromto(f, &mut v);
-            ("From", HdrKind::From)
-        }
-        OutHeader::To(t) => {
-            print_fromto(t, &mut v);
-            ("To", HdrKind::To)
-        }
-        OutHeader::CallId(id) => {
-            v.push_str(id);
-            ("Call-ID", HdrKind::CallId)
-        }
+/// Name and kind of one header.
+pub fn header_name(h: &OutHeader) -> (&str, HdrKind) {
+    match h {
+        OutHeader::Route(_) => ("Route", HdrKind::Route),
+        OutHeader::MaxForwards(_) => ("Max-Forwards", HdrKind::MaxForwards),
+        OutHeader::From(_) => ("From", HdrKind::From),
+        OutHeader::To(_) => ("To", HdrKind::To),
+        OutHeader::CallId(_) => ("Call-ID", HdrKind::CallId),
+        OutHeader::CSeq(_) => ("CSeq", HdrKind::CSeq),
+        OutHeader::Contact(_) => ("Contact", HdrKind::Contact),
+        OutHeader::Expires(_) => ("Expires", HdrKind::Expires),
+        OutHeader::Allow(_) => ("Allow", HdrKind::Allow),
+        OutHeader::Auth(a) => (a.name(), if a.is_proxy { HdrKind::ProxyAuthorization } else { HdrKind::Authorization }),
+        OutHeader::Other { name, .. } => (name, crate::sip::hdr_kind(name)),
+    }
+}
+
+/// Appends the value of one header to `out`.
+pub fn print_header_value(h: &OutHeader, out: &mut String) {
+    match h {
+        OutHeader::Route(r) => print_route(r, out),
+        OutHeader::MaxForwards(n) | OutHeader::Expires(n) => push_u32(out, *n),
+        OutHeader::From(f) | OutHeader::To(f) => print_fromto(f, out),
+        OutHeader::CallId(id) => out.push_str(id),
         OutHeader::CSeq(c) => {
-            let _ = write!(v, "{} {}", c.seq, c.method);
-            ("CSeq", HdrKind::CSeq)
+            push_u32(out, c.seq);
+            out.push(' ');
+            out.push_str(&c.method);
         }
-        OutHeader::Contact(c) => {
-            print_contact(c, &mut v);
-            ("Contact", HdrKind::Contact)
-        }
-        OutHeader::Expires(n) => {
-            let _ = write!(v, "{n}");
-            ("Expires", HdrKind::Expires)
-        }
+        OutHeader::Contact(c) => print_contact(c, out),
         OutHeader::Allow(methods) => {
-            v.push_str(&methods.join(", "));
-            ("Allow", HdrKind::Allow)
+            for (i, m) in methods.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(m);
+            }
         }
-        OutHeader::Auth(a) => {
-            v.push_str(&a.value);
-            let kind = if a.is_proxy { HdrKind::ProxyAuthorization } else { HdrKind::Authorization };
-            (a.name(), kind)
+        OutHeader::Auth(a) => out.push_str(&a.value),
+        OutHeader::Other { value, .. } => out.push_str(value),
+    }
+}
+
+/// Appends `n` in decimal (without the formatter: it runs for every
+/// request).
+fn push_u32(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
-        OutHeader::Other { name, value } => {
-            v.push_str(value);
-            return (name.clone(), crate::sip::hdr_kind(name), v);
-        }
-    };
-    (name.to_string(), kind, v)
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
 }
 
 /// "Name: value" of one header.
 pub fn print_header(h: &OutHeader, out: &mut String) {
-    let (name, _, value) = header_parts(h);
-    out.push_str(&name);
+    let name = match h {
+        OutHeader::Other { name, .. } => name.as_str(),
+        _ => header_name(h).0,
+    };
+    out.push_str(name);
     out.push_str(": ");
-    out.push_str(&value);
+    print_header_value(h, out);
 }
 
 /// The whole request with `via` first and Content-Length last.
@@ -86,5 +96,19 @@ pub fn print_request(req: &Request, via: &Via) -> Vec<u8> {
         let mut bytes = out.into_bytes();
         bytes.extend_from_slice(&req.body);
         bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_the_formatter_would() {
+        for n in [0, 7, 10, 99, 100, 3600, 4_294_967_295] {
+            let mut s = String::from("x");
+            push_u32(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
     }
 }
