@@ -95,6 +95,9 @@ pub fn response(data: &[u8]) {
     let _ = (msg.expires(), msg.min_expires(), msg.content_length());
     let _ = (msg.check_typed_headers(), msg.check_required_headers());
     for h in &msg.headers {
+        // The value kept from the message's parse is what parsing the
+        // header's own text gives.
+        assert_eq!(h.typed().ok(), sip::parse_typed(h.kind, &h.value).ok().as_ref(), "{h:?}");
         match h.kind {
             HdrKind::WwwAuthenticate | HdrKind::ProxyAuthenticate => {
                 let _ = auth::parse_challenge(&h.value);

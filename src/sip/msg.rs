@@ -309,7 +309,8 @@ pub fn parse_message(buf: &[u8]) -> Result<Message, Status> {
 }
 
 /// Checks a header value the way pjsip's typed parser would and appends it,
-/// split into one header per value for list headers.
+/// split into one header per value for list headers, with its typed value
+/// kept (the message is parsed once).
 fn push_header(
     out: &mut Vec<RawHeader>,
     name: &str,
@@ -317,7 +318,7 @@ fn push_header(
     value: &str,
 ) -> Result<(), Status> {
     use HdrKind::*;
-    let mut push = |v: &str| -> Result<(), Status> {
+    let mut push = |v: &str, typed: Typed| -> Result<(), Status> {
         if out.len() >= MAX_HEADERS {
             return Err(status::PJSIP_EMSGTOOLONG);
         }
@@ -327,53 +328,51 @@ fn push_header(
             CallId | Other => v.trim_start_matches([' ', '\t']),
             _ => v.trim_matches([' ', '\t']),
         };
-        out.push(RawHeader::new(name.to_string(), kind, v.to_string()));
+        out.push(RawHeader::parsed(name.to_string(), kind, v.to_string(), typed));
         Ok(())
     };
     let slice = |a: usize, b: usize| value.get(a..b).unwrap_or("");
-    match kind {
+    let typed = match kind {
         Contact => {
-            for (_, a, b) in header::contact_spans(value)? {
-                push(slice(a, b))?;
+            for (c, a, b) in header::contact_spans(value)? {
+                push(slice(a, b), Typed::Contacts(vec![c]))?;
             }
             return Ok(());
         }
         Via => {
-            for (_, a, b) in header::via_spans(value)? {
-                push(slice(a, b))?;
+            for (v, a, b) in header::via_spans(value)? {
+                push(slice(a, b), Typed::Vias(vec![v]))?;
             }
             return Ok(());
         }
         Route | RecordRoute => {
-            for (_, a, b) in header::route_spans(value)? {
-                push(slice(a, b))?;
+            for (r, a, b) in header::route_spans(value)? {
+                push(slice(a, b), Typed::Routes(vec![r]))?;
             }
             return Ok(());
         }
-        From | To => {
-            header::parse_fromto(value)?;
-        }
-        CSeq => {
-            header::parse_cseq(value)?;
-        }
+        From | To => Typed::FromTo(Box::new(header::parse_fromto(value)?)),
+        CSeq => Typed::CSeq(header::parse_cseq(value)?),
+        ContentLength | Expires | MinExpires | MaxForwards => Typed::Uint(header::parse_uint(value)?),
         CallId => {
             header::parse_call_id(value)?;
-        }
-        ContentLength | Expires | MinExpires | MaxForwards => {
-            header::parse_uint(value)?;
+            Typed::Untyped
         }
         Accept | Allow | Supported | Require | Unsupported => {
             header::parse_generic_array(value)?;
+            Typed::Untyped
         }
         ContentType => {
             header::parse_content_type(value)?;
+            Typed::Untyped
         }
         RetryAfter => {
             header::parse_retry_after(value)?;
+            Typed::Untyped
         }
-        Authorization | ProxyAuthenticate | ProxyAuthorization | WwwAuthenticate | Other => {}
-    }
-    push(value)
+        Authorization | ProxyAuthenticate | ProxyAuthorization | WwwAuthenticate | Other => Typed::Untyped,
+    };
+    push(value, typed)
 }
 
 fn parse_start_line(line: &str) -> Result<StartLine, Status> {

@@ -235,6 +235,11 @@ impl RawHeader {
         RawHeader { name, kind, value, typed: std::sync::OnceLock::new() }
     }
 
+    /// A header whose value was parsed as its kind already.
+    pub(crate) fn parsed(name: String, kind: HdrKind, value: String, typed: Typed) -> RawHeader {
+        RawHeader { name, kind, value, typed: std::sync::OnceLock::from(Ok(typed)) }
+    }
+
     /// The value parsed as its kind ([`Typed::Untyped`] for the kinds kept
     /// as text), or the parser's error; parsed once, on first use.
     pub fn typed(&self) -> Result<&Typed, crate::status::Status> {
