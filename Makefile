@@ -167,9 +167,6 @@ demo: pjregc check-header
 	$(PYTHON) ctests/with_registrar.py --explain --config '$(DEMO_CONFIG)' -- ./$(BUILD)/pjregc register \
 	  sip:alice@example.org --registrar 'sip:127.0.0.1:{port}' --password secret --duration 12
 
-# Registrations/s and bytes per idle regc, on this library and, for
-# comparison, on pjproject (the oracle wheel) from the same source.
-N ?= 5000
 # The demo against a real Kamailio (installed by ctests/interop/setup.sh):
 # starts it on loopback, registers with refreshes, unregisters, stops it.
 demo-kamailio: release check-header
@@ -185,13 +182,26 @@ bench-load: pjregc
 	@./ctests/interop/setup.sh
 	bench/pjregc_vs_sipp.sh $(BUILD)/pjregc $(LOAD_N) $(LOAD_W)
 
+# This library against pjproject (the oracle wheel), one benchmark source
+# linked against each (bench/bench_regc.c), side by side with the ratio
+# (bench/run_bench.py): registrations/s, CPU time, bytes per regc (idle,
+# at the last 2xx, settled) at each N of BENCH_NS, and at BENCH_BIG_N for
+# this library alone; instructions per registration, unregistration and
+# refresh (callgrind, marginal between the two N of BENCH_CG_NS); over UDP
+# and TCP, with and without digest auth. Then the hosted build inside
+# pjproject (bench/hosted_bench.sh). Every run is capped with timeout.
+# About 30 minutes at the defaults; a quick run (about 8):
+#   make bench BENCH_NS=2000 BENCH_BIG_N=
+BENCH_NS ?= 10000 100000
+BENCH_BIG_N ?= 1000000
+BENCH_CG_NS ?= 500 2500
 bench: release check-header $(ORACLE_STAMP) hosted
 	@mkdir -p $(BUILD)
 	$(CC) $(CWARN) -O2 -Iinclude -o $(BUILD)/bench_regc bench/bench_regc.c $(LIB_RELEASE) $(SYSLIBS)
-	ORACLE_DIR=$(ORACLE_DIR) ORACLE_CFLAGS="-std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Iinclude" \
+	ORACLE_DIR=$(ORACLE_DIR) ORACLE_CFLAGS="$(CWARN) -O2 -Iinclude" \
 	  ctests/difftest/oracle.sh link $(BUILD)/bench_regc_pjproject bench/bench_regc.c
-	@echo "== this library"; ./$(BUILD)/bench_regc $(N)
-	@echo "== pjproject 2.15.1"; ./$(BUILD)/bench_regc_pjproject $(N)
+	$(PYTHON) bench/run_bench.py $(BUILD)/bench_regc $(BUILD)/bench_regc_pjproject \
+	  --ns "$(BENCH_NS)" --big-n "$(BENCH_BIG_N)" --cg-ns "$(BENCH_CG_NS)"
 	@echo "== inside pjproject 2.15.1: its own regc against the hosted build (valgrind, then CPU time)"
 	bench/hosted_bench.sh $(BUILD)/bench_regc_pjproject $(HOSTED_SO)
 

@@ -6,6 +6,7 @@
 # Prints instructions per registration (callgrind; the marginal cost
 # between N1 and N2 registrations, so set-up and tear-down cancel out) and
 # CPU time per registration (user + system, N registrations, best of 3).
+# Each run is capped (timeout) so that a hang fails make bench.
 set -euo pipefail
 bin=$1 so=$2 n=${3:-10000}
 n1=500 n2=2500
@@ -15,9 +16,9 @@ trap 'rm -rf "$tmp"' EXIT
 instructions() { # preload N -> total Ir
   local pre=$1 count=$2 out=$tmp/cg.$RANDOM
   if [ -n "$pre" ]; then
-    BENCH_SETTLE_MS=0 LD_PRELOAD=$pre valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" "$count" >/dev/null 2>"$tmp/vg.err"
+    BENCH_SETTLE_MS=0 timeout 900 env LD_PRELOAD="$pre" valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" "$count" >/dev/null 2>"$tmp/vg.err"
   else
-    BENCH_SETTLE_MS=0 valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" "$count" >/dev/null 2>"$tmp/vg.err"
+    BENCH_SETTLE_MS=0 timeout 900 valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" "$count" >/dev/null 2>"$tmp/vg.err"
   fi
   awk '/^summary:/ {print $2}' "$out"
 }
@@ -32,7 +33,7 @@ if pre:
 best = None
 for _ in range(3):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([binary, str(n)], env=env, stdout=subprocess.DEVNULL, check=True)
+    subprocess.run([binary, str(n)], env=env, stdout=subprocess.DEVNULL, check=True, timeout=300)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     best = cpu if best is None else min(best, cpu)
