@@ -395,6 +395,7 @@ impl Owner for Regc {
             let mut rnd = OsRandom;
             let mut out = outbox(&mut st.tpl, &mut rnd, &allow, &req_hdrs, &challenges);
             let next = st.reg.finish(&outcome, ep.now(), &mut out);
+            st.tpl.end_inflight();
             if let Some(e) = st.reg.take_zero_overruled().filter(|_| log_enabled(4)) {
                 log(4, SENDER, &format!("Modify response's expiration from 0 to {e}"));
             }

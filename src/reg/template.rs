@@ -86,9 +86,10 @@ impl Template {
         self.auth_parent = parent;
     }
 
-    /// The request in flight.
-    pub fn inflight(&self) -> Option<&Request> {
-        self.inflight.as_ref()
+    /// Forgets the request in flight once its transaction is over (it is
+    /// kept only to answer a challenge; an idle regc holds no request).
+    pub fn end_inflight(&mut self) {
+        self.inflight = None;
     }
 }
 
@@ -163,7 +164,7 @@ impl Outbox for RustOutbox<'_> {
     }
 
     fn answer_challenge(&mut self, contacts: Option<(&[Contact], &[Contact])>) -> Result<Request, Status> {
-        let mut req = self.tpl.inflight.clone().ok_or(PJ_EINVALIDOP)?;
+        let mut req = self.tpl.inflight.take().ok_or(PJ_EINVALIDOP)?;
         if let Some((current, removed)) = contacts {
             // The retry carries the contacts the tsx callback chose.
             req.headers.retain(|h| !matches!(h, OutHeader::Contact(c) if c.expires != Some(0)));
