@@ -588,13 +588,24 @@ unsafe fn untyped_to_c_opt(pool: *mut pj_pool_t, kind: HdrKind, name: &str, valu
     })
 }
 
+/// The C header(s) for `name: value` of `kind`, parsed as `typed`.
+unsafe fn value_to_c_opt(
+    pool: *mut pj_pool_t,
+    kind: HdrKind,
+    name: &str,
+    value: &str,
+    typed: &sip::Typed,
+) -> Option<*mut pjsip_hdr> {
+    match typed {
+        sip::Typed::Untyped => untyped_to_c_opt(pool, kind, name, value),
+        typed => typed_to_c_opt(pool, kind, typed),
+    }
+}
+
 /// `header_to_c` returning None on a parse error or when out of memory.
 pub(crate) unsafe fn header_to_c_opt(pool: *mut pj_pool_t, name: &str, value: &str) -> Option<*mut pjsip_hdr> {
     let kind = sip::hdr_kind(name);
-    match sip::parse_typed(kind, value).ok()? {
-        sip::Typed::Untyped => untyped_to_c_opt(pool, kind, name, value),
-        typed => typed_to_c_opt(pool, kind, &typed),
-    }
+    value_to_c_opt(pool, kind, name, value, &sip::parse_typed(kind, value).ok()?)
 }
 
 /// The C header(s) for `name: value`, as `pjsip_parse_hdr` builds them:
@@ -617,12 +628,9 @@ pub unsafe fn header_to_c(pool: *mut pj_pool_t, name: &str, value: &str) -> *mut
 /// # Safety
 /// `pool` must be NULL or a live pool.
 pub unsafe fn raw_header_to_c(pool: *mut pj_pool_t, h: &RawHeader) -> *mut pjsip_hdr {
-    let typed = match h.typed() {
-        Ok(sip::Typed::Untyped) => untyped_to_c_opt(pool, h.kind, &h.name, &h.value),
-        Ok(typed) => typed_to_c_opt(pool, h.kind, typed),
-        Err(_) => None,
-    };
-    typed
+    h.typed()
+        .ok()
+        .and_then(|typed| value_to_c_opt(pool, h.kind, &h.name, &h.value, typed))
         .or_else(|| generic_string_new(pool, h.name.as_bytes(), h.value.as_bytes()).map(|p| p as *mut pjsip_hdr))
         .unwrap_or(null_mut())
 }
