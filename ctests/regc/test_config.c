@@ -154,6 +154,45 @@ static void test_edit_tdata_before_send(void)
     h_teardown();
 }
 
+/* Edits that allocate nothing still reach the wire: a field written in
+ * place, a string's bytes changed in place, a header unlinked. */
+static void test_edit_tdata_in_place(void)
+{
+    pjsip_regc *regc = registered(NULL, 60);
+    pjsip_tx_data *tdata;
+    CHECK_INT(pjsip_regc_register(regc, PJ_FALSE, &tdata), PJ_SUCCESS);
+    pjsip_expires_hdr *e = (pjsip_expires_hdr *)pjsip_msg_find_hdr(tdata->msg, PJSIP_H_EXPIRES, NULL);
+    CHECK(e != NULL);
+    if (e)
+        e->ivalue = 44;
+    CHECK_INT(pjsip_regc_send(regc, tdata), PJ_SUCCESS);
+    CHECK(h_wait_callbacks(1, 5000));
+    CHECK_STR(registrar_header(H.reg, 0, "Expires", 0), "44");
+
+    CHECK_INT(pjsip_regc_register(regc, PJ_FALSE, &tdata), PJ_SUCCESS);
+    pjsip_cid_hdr *cid = (pjsip_cid_hdr *)pjsip_msg_find_hdr(tdata->msg, PJSIP_H_CALL_ID, NULL);
+    CHECK(cid != NULL && cid->id.slen > 0);
+    char edited[256] = "";
+    if (cid && cid->id.slen > 0 && cid->id.slen < (pj_ssize_t)sizeof(edited)) {
+        cid->id.ptr[0] = cid->id.ptr[0] == 'a' ? 'b' : 'a'; /* still hex, as a GUID */
+        memcpy(edited, cid->id.ptr, (size_t)cid->id.slen);
+    }
+    CHECK_INT(pjsip_regc_send(regc, tdata), PJ_SUCCESS);
+    CHECK(h_wait_callbacks(2, 5000));
+    CHECK_STR(registrar_header(H.reg, 1, "Call-ID", 0), edited);
+
+    CHECK_INT(pjsip_regc_register(regc, PJ_FALSE, &tdata), PJ_SUCCESS);
+    e = (pjsip_expires_hdr *)pjsip_msg_find_hdr(tdata->msg, PJSIP_H_EXPIRES, NULL);
+    CHECK(e != NULL);
+    if (e)
+        pj_list_erase(e);
+    CHECK_INT(pjsip_regc_send(regc, tdata), PJ_SUCCESS);
+    CHECK(h_wait_callbacks(3, 5000));
+    CHECK(registrar_header(H.reg, 2, "Expires", 0) == NULL);
+    pjsip_regc_destroy(regc);
+    h_teardown();
+}
+
 static void test_auth_session_parent(void)
 {
     pjsip_regc *regc = registered("{\"realm\":\"r\",\"users\":{\"alice\":\"secret\"},\"auth\":{}}", 60);
@@ -268,6 +307,7 @@ int main(void)
     test_via_sent_by_and_transport();
     test_contact_and_expires_updates();
     test_edit_tdata_before_send();
+    test_edit_tdata_in_place();
     test_auth_session_parent();
     test_refresh_send_failure();
     test_tsx_cb_not_for_unregister();

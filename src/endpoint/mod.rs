@@ -19,7 +19,7 @@ use log::{note, say, LogSink, LEVEL_MSG, LEVEL_TRANSPORT, LEVEL_TSX, SENDER_ENDP
 
 pub use resolve::{dns_target, resolve_target, resolve_target_with, IpPref, Kind, Target};
 
-use crate::reg::print::print_request;
+use crate::reg::print::PrintedRequest;
 use crate::reg::Request;
 use crate::sip::{parse_message, Message, Param, StartLine, Via};
 use crate::status::*;
@@ -220,7 +220,10 @@ struct TsxEntry {
     id: u64,
     /// "Request msg REGISTER/cseq=N (obj)", made only when logging.
     info: Option<Arc<str>>,
-    owner: Arc<dyn Owner>,
+    /// None once the outcome is delivered: a completed transaction only
+    /// absorbs retransmitted responses until Timer K, so it lets its
+    /// owner and its request go.
+    owner: Option<Arc<dyn Owner>>,
     bytes: Vec<u8>,
     dest: SocketAddr,
     transport: TransportId,
@@ -492,6 +495,7 @@ impl Endpoint {
                     }
                     e.owner
                 })
+                .flatten()
                 .collect::<Vec<_>>();
             let owners: Vec<Arc<dyn Owner>> =
                 owners.into_iter().chain(inner.lookups.drain().map(|(_, p)| p.send.owner)).collect();
@@ -774,7 +778,8 @@ impl Endpoint {
             Err(f) => Err(f),
             Ok(target) => {
                 let mut inner = self.inner.lock();
-                let switched = if self.switches_to_tcp(req, &target, &branch, &cfg) {
+                let printed = PrintedRequest::new(req);
+                let switched = if self.switches_to_tcp(&printed, &target, &branch, &cfg) {
                     let tcp = Target { kind: Kind::Tcp, addr: target.addr, host: target.host.clone() };
                     inner.choose(&tcp, selection, now, &cfg).ok()
                 } else {
@@ -787,7 +792,7 @@ impl Endpoint {
                 match chosen {
                     Err(f) => Err(f),
                     Ok(transport_id) => {
-                        let (kind, bytes) = inner.encode(req, transport_id, &via_sent_by, &branch, &cfg);
+                        let (kind, bytes) = inner.encode(&printed, transport_id, &via_sent_by, &branch, &cfg);
                         // Should the connection fail before it opens, the
                         // request goes over UDP as first intended.
                         let fallback = match switched {
@@ -796,7 +801,7 @@ impl Endpoint {
                                 .ok()
                                 .map(|udp| UdpFallback {
                                     transport: udp,
-                                    bytes: inner.encode(req, udp, &via_sent_by, &branch, &cfg).1,
+                                    bytes: inner.encode(&printed, udp, &via_sent_by, &branch, &cfg).1,
                                     timers,
                                     first_retransmit,
                                 }),
@@ -810,7 +815,7 @@ impl Endpoint {
                             tsx,
                             id: inner.tsx_count,
                             info,
-                            owner: owner.clone(),
+                            owner: Some(owner.clone()),
                             bytes,
                             dest: target.addr,
                             transport: transport_id,
@@ -948,12 +953,12 @@ impl Endpoint {
     /// Whether pjsip would try TCP first: an IPv4 UDP destination and a
     /// request that, encoded before its Via gets a transport and sent-by,
     /// reaches the threshold.
-    fn switches_to_tcp(&self, req: &Request, target: &Target, branch: &str, cfg: &RuntimeConfig) -> bool {
+    fn switches_to_tcp(&self, req: &PrintedRequest, target: &Target, branch: &str, cfg: &RuntimeConfig) -> bool {
         if !cfg.tcp_switch || target.kind != Kind::Udp || !target.addr.is_ipv4() {
             return false;
         }
         let bare = Via { rport: if cfg.rport { 0 } else { -1 }, ttl: -1, branch: Some(branch.into()), ..Default::default() };
-        print_request(req, &bare).len() >= UDP_SIZE_THRESHOLD
+        req.len_with(&bare) >= UDP_SIZE_THRESHOLD
     }
 
     // ---- the loop ----
@@ -1237,7 +1242,7 @@ impl Inner {
     /// transport, when it names one).
     fn encode(
         &self,
-        req: &Request,
+        req: &PrintedRequest,
         transport_id: TransportId,
         via_sent_by: &Option<(String, u16, Option<TransportId>)>,
         branch: &str,
@@ -1260,7 +1265,7 @@ impl Inner {
         if kind.reliable() && cfg.via_alias {
             via.other_params.push(Param { name: "alias".into(), value: None });
         }
-        (kind, print_request(req, &via))
+        (kind, req.with_via(&via))
     }
 
     /// Whether `id` is a connection not yet open (connecting, handshaking).
@@ -1317,14 +1322,15 @@ impl Inner {
                     Event::Final(outcome) => {
                         let now_state = Some(entry.tsx.state());
                         self.note_states(entry, &mut logged_state, now_state, (event_name, 1), deliveries);
-                        let owner = entry.owner.clone();
                         let transport = entry.transport;
                         let (code, reason) = match outcome {
                             Outcome::Response { code } => (code, String::new()),
                             Outcome::Timeout => (408, crate::tsx::TIMEOUT_REASON.to_string()),
                             Outcome::TransportError { status } => (503, crate::status::text(status)),
                         };
-                        if !matches!(outcome, Outcome::Response { .. }) {
+                        // A response's outcome went with it (dispatch).
+                        let owner = entry.owner.take();
+                        if let (false, Some(owner)) = (matches!(outcome, Outcome::Response { .. }), owner) {
                             deliveries.push(Box::new(move |ep| {
                                 owner.on_tsx_final(ep, TsxFinal { code, reason, response: None, transport: Some(transport) })
                             }));
@@ -1485,8 +1491,8 @@ impl Inner {
             self.note_states(&entry, &mut logged, Some(after), ("RX_MSG", 2), deliveries);
         }
         let is_final = events.iter().any(|e| matches!(e, Event::Final(_)));
-        if is_final {
-            let owner = entry.owner.clone();
+        if let Some(owner) = if is_final { entry.owner.take() } else { None } {
+            entry.release_request();
             let tp = entry.transport;
             let hold = hold.map(|ep| {
                 if let Some(Slot::Conn(c)) = self.slots.get_mut(&transport) {
@@ -1523,6 +1529,13 @@ impl Inner {
 }
 
 impl TsxEntry {
+    /// What only a transaction still sending needs.
+    fn release_request(&mut self) {
+        self.bytes = Vec::new();
+        self.fallback = None;
+        self.next_targets = None;
+    }
+
     fn name(&self) -> String {
         format!("tsx{:x}", self.id)
     }

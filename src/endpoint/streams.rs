@@ -284,7 +284,7 @@ impl Inner {
             let addr = next.addrs.remove(0);
             let target = Target { addr, kind: next.kind, host: next.host.clone() };
             let Ok(id) = self.choose(&target, next.selection, now, &next.cfg) else { continue };
-            let (kind, bytes) = self.encode(&next.req, id, &next.via_sent_by, branch, &next.cfg);
+            let (kind, bytes) = self.encode(&PrintedRequest::new(&next.req), id, &next.via_sent_by, branch, &next.cfg);
             let (tsx, events) = ClientTsx::with_first_interval(kind.reliable(), next.timers, next.first_retransmit, now);
             entry.tsx = tsx;
             entry.transport = id;

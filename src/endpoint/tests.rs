@@ -308,3 +308,37 @@ fn a_timer_scheduled_from_another_thread_wakes_the_poller() {
     let fired = seen.0.lock().expect("the timer fired");
     assert!(fired.duration_since(asked) < Duration::from_millis(1000), "{:?}", fired.duration_since(asked));
 }
+
+/// A UDP transaction answered stays for Timer K to absorb retransmitted
+/// responses, but lets its owner and its request go at once: an owner
+/// destroyed right after its callback is freed then, not 5 s later.
+#[test]
+fn a_completed_transaction_keeps_neither_owner_nor_request() {
+    let ep = Endpoint::new().expect("endpoint");
+    let udp = UdpTransport::bind("127.0.0.1:0".parse().expect("addr"), None).expect("udp");
+    ep.add_transport(udp);
+    let (peer, port) = udp_peer();
+    let rec = Arc::new(Recorder::default());
+    send(&ep, &rec, &format!("sip:127.0.0.1:{port}"), 7, Selection::default()).expect("send");
+    assert_eq!(Arc::strong_count(&rec), 2, "a pending transaction holds its owner");
+    let mut buf = [0u8; 4096];
+    let (n, from) = peer.recv_from(&mut buf).expect("request");
+    let msg = String::from_utf8_lossy(&buf[..n]).into_owned();
+    let line = |name: &str| msg.lines().find(|l| l.starts_with(name)).unwrap_or_default().to_string();
+    let resp = format!(
+        "SIP/2.0 200 OK\r\n{}\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\n{}\r\nContent-Length: 0\r\n\r\n",
+        line("Via:"),
+        line("CSeq:")
+    );
+    peer.send_to(resp.as_bytes(), from).expect("response");
+    pump_until(&ep, || !rec.finals.lock().is_empty());
+    assert_eq!(rec.finals.lock().first().map(|f| f.0), Some(200));
+    assert_eq!(ep.pending_transactions(), 1, "Timer K keeps the transaction");
+    assert_eq!(Arc::strong_count(&rec), 1, "the completed transaction let its owner go");
+    // A retransmitted 200 is still absorbed, without a second outcome.
+    peer.send_to(resp.as_bytes(), from).expect("response again");
+    for _ in 0..5 {
+        ep.handle_events(Some(Duration::from_millis(10)));
+    }
+    assert_eq!(rec.finals.lock().len(), 1);
+}

@@ -113,6 +113,8 @@ struct State {
     /// in the log (its refreshes and retries included, as pjsip reuses
     /// the tx_data for a retry).
     req_obj: String,
+    /// The request last built into a tx_data, until it is sent.
+    built: Option<super::tdata::Built>,
 }
 
 /// A registration client: what a `pjsip_regc*` points at.
@@ -532,6 +534,7 @@ pub unsafe extern "C" fn pjsip_regc_create(
                 from_c: empty_str(),
                 destroyed: false,
                 req_obj: String::new(),
+                built: None,
             }),
             busy: Busy::default(),
             cb: Mutex::new(Some(cb)),
@@ -886,7 +889,9 @@ unsafe fn build(
             r.sync_timer(st);
             req
         };
-        *p_tdata = super::tdata::create(&r.shared, &req)?;
+        let (tdata, built) = super::tdata::create(&r.shared, req)?;
+        r.state.lock().built = built;
+        *p_tdata = tdata;
         if log_enabled(5) {
             log(5, "sip_util.c", &format!("{} created.", super::tdata::info_for_log(*p_tdata)));
         }
@@ -972,7 +977,15 @@ pub unsafe extern "C" fn pjsip_regc_send(regc: *mut pjsip_regc, tdata: *mut pjsi
                 super::tdata::pjsip_tx_data_set_transport(tdata, &st.tp_sel);
             }
         }
-        let req = super::tdata::to_request(tdata);
+        let built = r.state.lock().built.take();
+        let req = match built.and_then(|b| b.take_if_untouched(tdata)) {
+            Some(req) => {
+                #[cfg(debug_assertions)]
+                same_on_the_wire(&req, super::tdata::to_request(tdata));
+                Ok(req)
+            }
+            None => super::tdata::to_request(tdata),
+        };
         if log_enabled(5) {
             let name = (*tdata).obj_name.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect::<Vec<u8>>();
             r.state.lock().req_obj = String::from_utf8_lossy(&name).into_owned();
@@ -986,6 +999,15 @@ pub unsafe extern "C" fn pjsip_regc_send(regc: *mut pjsip_regc, tdata: *mut pjsi
             Err(status)
         }
     })
+}
+
+/// Debug builds check that a request sent as built prints as reading
+/// its C message back would have made it print.
+#[cfg(debug_assertions)]
+fn same_on_the_wire(req: &Request, read_back: Result<Request, Status>) {
+    let via = crate::sip::Via::default();
+    let printed = read_back.map(|r| crate::reg::print::print_request(&r, &via));
+    debug_assert_eq!(printed.as_deref().map(String::from_utf8_lossy), Ok(String::from_utf8_lossy(&crate::reg::print::print_request(req, &via))));
 }
 
 /// Makes the client authenticate with `session`, a client authentication

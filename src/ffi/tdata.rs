@@ -54,14 +54,75 @@ unsafe fn request_to_c(pool: *mut pj_pool_t, req: &Request) -> *mut pjsip_msg {
     msg
 }
 
-/// A new tx_data holding `req`, with one reference.
-pub unsafe fn create(shared: &EndptShared, req: &Request) -> Result<*mut pjsip_tx_data, Status> {
-    let td = with_msg(shared, |pool| request_to_c(pool, req))?;
+/// A new tx_data holding `req`, with one reference, and what lets
+/// `pjsip_regc_send` send `req` itself when `msg` is left as built.
+pub unsafe fn create(shared: &EndptShared, req: Request) -> Result<(*mut pjsip_tx_data, Option<Built>), Status> {
+    let mut start = None;
+    let td = with_msg(shared, |pool| {
+        start = super::pjlib::sole_block(pool);
+        request_to_c(pool, &req)
+    })?;
     if !add_blank_via((*td).pool, (*td).msg) {
         pjsip_tx_data_dec_ref(td);
         return Err(PJ_ENOMEM);
     }
-    Ok(td)
+    let built = start.map(|(first, from)| {
+        let used = super::pjlib::used_since((*td).pool, first, from);
+        Built {
+            tdata: td as usize,
+            msg: (*td).msg as usize,
+            first: first as usize,
+            from: from as usize,
+            blocks: used.iter().map(|(b, bytes)| (*b as usize, bytes.len())).collect(),
+            copy: used.iter().map(|(_, bytes)| *bytes).collect::<Vec<&[u8]>>().concat(),
+            req,
+        }
+    });
+    Ok((td, built))
+}
+
+/// A request as [`create`] put it in `tdata->msg`, with a copy of the
+/// pool bytes its C objects fill. Every C object reachable from that `msg`
+/// lies in those bytes, and its strings too (the rest is static text), so
+/// any edit of the message, by a field write, a `pjsip_msg_*` call or a
+/// header linked in or out, changes them. While they are unchanged the
+/// request can be sent from `req` without reading the C message back.
+pub struct Built {
+    tdata: usize,
+    msg: usize,
+    /// Where the pool stood before the message was built.
+    first: usize,
+    from: usize,
+    /// The blocks the message was built in, with the bytes used in each.
+    blocks: Vec<(usize, usize)>,
+    copy: Vec<u8>,
+    req: Request,
+}
+
+impl Built {
+    /// The request, when `tdata` is the one built and its message is as
+    /// built.
+    ///
+    /// # Safety
+    /// `tdata` must be a live tx_data.
+    pub unsafe fn take_if_untouched(self, tdata: *mut pjsip_tx_data) -> Option<Request> {
+        if tdata as usize != self.tdata || (*tdata).msg as usize != self.msg {
+            return None;
+        }
+        // Blocks added since hold only later allocations: the message's
+        // bytes are the same length at the same places, or it changed.
+        let used = super::pjlib::used_since((*tdata).pool, self.first as *mut pj_pool_block, self.from as *mut u8);
+        let mut rest = &self.copy[..];
+        for (block, len) in &self.blocks {
+            let Some((_, now)) = used.iter().find(|(b, _)| *b as usize == *block) else { return None };
+            let (was, tail) = rest.split_at(*len);
+            if now.get(..*len) != Some(was) {
+                return None;
+            }
+            rest = tail;
+        }
+        Some(self.req)
+    }
 }
 
 /// A tx_data for a request as it left through `transport` to `dest`: its

@@ -77,25 +77,59 @@ pub fn print_header(h: &OutHeader, out: &mut String) {
 
 /// The whole request with `via` first and Content-Length last.
 pub fn print_request(req: &Request, via: &Via) -> Vec<u8> {
-    let mut out = String::with_capacity(512);
-    out.push_str(&req.method);
-    out.push(' ');
-    print_uri(&req.uri, UriContext::ReqUri, &mut out);
-    out.push_str(" SIP/2.0\r\nVia: ");
-    print_via(via, &mut out);
-    out.push_str("\r\n");
-    for h in &req.headers {
-        print_header(h, &mut out);
+    PrintedRequest::new(req).with_via(via)
+}
+
+/// A request printed once but for its Via value, which the transport it
+/// leaves by decides.
+pub struct PrintedRequest {
+    bytes: Vec<u8>,
+    /// Where the Via value goes.
+    via_at: usize,
+}
+
+impl PrintedRequest {
+    /// Prints `req`, leaving the Via value out.
+    pub fn new(req: &Request) -> Self {
+        let mut out = String::with_capacity(512);
+        out.push_str(&req.method);
+        out.push(' ');
+        print_uri(&req.uri, UriContext::ReqUri, &mut out);
+        out.push_str(" SIP/2.0\r\nVia: ");
+        let via_at = out.len();
         out.push_str("\r\n");
+        for h in &req.headers {
+            print_header(h, &mut out);
+            out.push_str("\r\n");
+        }
+        let bytes = if req.body.is_empty() {
+            out.push_str("Content-Length:  0\r\n\r\n");
+            out.into_bytes()
+        } else {
+            let _ = write!(out, "Content-Length: {:>4}\r\n\r\n", req.body.len());
+            let mut bytes = out.into_bytes();
+            bytes.extend_from_slice(&req.body);
+            bytes
+        };
+        PrintedRequest { bytes, via_at }
     }
-    if req.body.is_empty() {
-        out.push_str("Content-Length:  0\r\n\r\n");
-        out.into_bytes()
-    } else {
-        let _ = write!(out, "Content-Length: {:>4}\r\n\r\n", req.body.len());
-        let mut bytes = out.into_bytes();
-        bytes.extend_from_slice(&req.body);
-        bytes
+
+    /// Its size with `via`.
+    pub fn len_with(&self, via: &Via) -> usize {
+        let mut v = String::with_capacity(128);
+        print_via(via, &mut v);
+        self.bytes.len() + v.len()
+    }
+
+    /// The request as sent with `via`.
+    pub fn with_via(&self, via: &Via) -> Vec<u8> {
+        let mut v = String::with_capacity(128);
+        print_via(via, &mut v);
+        let mut out = Vec::with_capacity(self.bytes.len() + v.len());
+        out.extend_from_slice(&self.bytes[..self.via_at]);
+        out.extend_from_slice(v.as_bytes());
+        out.extend_from_slice(&self.bytes[self.via_at..]);
+        out
     }
 }
 

@@ -564,9 +564,9 @@ impl Message {
     }
 
     /// The first CSeq header.
-    pub fn cseq(&self) -> Option<CSeq> {
+    pub fn cseq(&self) -> Option<&CSeq> {
         match self.typed_of(HdrKind::CSeq)? {
-            Typed::CSeq(c) => Some(c.clone()),
+            Typed::CSeq(c) => Some(c),
             _ => None,
         }
     }
@@ -578,27 +578,27 @@ impl Message {
     }
 
     /// The topmost Via.
-    pub fn top_via(&self) -> Option<Via> {
+    pub fn top_via(&self) -> Option<&Via> {
         match self.typed_of(HdrKind::Via)? {
-            Typed::Vias(v) => v.first().cloned(),
+            Typed::Vias(v) => v.first(),
             _ => None,
         }
     }
 
-    fn fromto_of(&self, kind: HdrKind) -> Option<FromTo> {
+    fn fromto_of(&self, kind: HdrKind) -> Option<&FromTo> {
         match self.typed_of(kind)? {
-            Typed::FromTo(f) => Some(FromTo::clone(f)),
+            Typed::FromTo(f) => Some(f),
             _ => None,
         }
     }
 
     /// The first From header.
-    pub fn from(&self) -> Option<FromTo> {
+    pub fn from(&self) -> Option<&FromTo> {
         self.fromto_of(HdrKind::From)
     }
 
     /// The first To header.
-    pub fn to(&self) -> Option<FromTo> {
+    pub fn to(&self) -> Option<&FromTo> {
         self.fromto_of(HdrKind::To)
     }
 
@@ -752,7 +752,7 @@ Content-Length: 0\r\n\r\n";
         assert!(!m.is_request());
         assert_eq!(m.call_id(), Some("abc@host"));
         assert_eq!(
-            m.cseq(),
+            m.cseq().cloned(),
             Some(CSeq {
                 seq: 2,
                 method: "REGISTER".into()

@@ -98,7 +98,7 @@ m:"Quoted string \"\"" <sip:jdrosen@example.com> ; newparam =
         Some(Ok(68))
     );
     assert_eq!(
-        m.cseq().unwrap(),
+        *m.cseq().unwrap(),
         CSeq {
             seq: 9,
             method: "INVITE".into()

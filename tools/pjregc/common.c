@@ -176,7 +176,9 @@ int net_start(struct net *net, const struct net_options *opt, int loopback)
     pj_log_set_level((int)level);
     pj_init();
     pjlib_util_init();
-    pj_caching_pool_init(&net->cp, &pj_pool_factory_default_policy, 0);
+    /* Released pools are kept for reuse (up to 4 MB): each request and
+     * response takes one, and handing them back to malloc costs more. */
+    pj_caching_pool_init(&net->cp, &pj_pool_factory_default_policy, 4 * 1024 * 1024);
     status = pjsip_endpt_create(&net->cp.factory, "pjregc", &net->endpt);
     if (status != PJ_SUCCESS) {
         print_status("creating the endpoint", status);

@@ -308,6 +308,43 @@ unsafe fn pool_destroy_int(pool: *mut pj_pool_t) {
     }
 }
 
+/// The pool's block and its bump pointer, when the pool has exactly one
+/// block (its first, which lives as long as the pool).
+///
+/// # Safety
+/// `pool` must be a live pool.
+pub(crate) unsafe fn sole_block(pool: *mut pj_pool_t) -> Option<(*mut pj_pool_block, *mut u8)> {
+    let head = sentinel(pool);
+    let first = (*head).next;
+    (!first.is_null() && first != head && (*first).next == head).then(|| (first, (*first).cur))
+}
+
+/// The bytes the pool handed out since it stood at `from` in `first`, its
+/// only block then: the rest of `first`, and the used part of each block
+/// added since. Blocks stay where they are until the pool is reset or
+/// released. Empty when `first` is no longer the pool's first block.
+///
+/// # Safety
+/// `pool` must be a live pool, and `first` and `from` what
+/// [`sole_block`] returned for it.
+pub(crate) unsafe fn used_since<'a>(pool: *mut pj_pool_t, first: *mut pj_pool_block, from: *mut u8) -> Vec<(*mut pj_pool_block, &'a [u8])> {
+    let head = sentinel(pool);
+    let mut out = Vec::new();
+    if (*head).prev != first {
+        return out;
+    }
+    let mut b = (*head).next;
+    let mut count = 0;
+    while b != head && !b.is_null() && count < 64 {
+        let start = if b == first { from } else { (*b).buf };
+        let len = ((*b).cur as usize).saturating_sub(start as usize);
+        out.push((b, core::slice::from_raw_parts(start, len)));
+        b = (*b).next;
+        count += 1;
+    }
+    out
+}
+
 /// Takes `size` bytes (already a multiple of `alignment`) from one block.
 unsafe fn alloc_from_block(block: *mut pj_pool_block, alignment: usize, size: usize) -> *mut u8 {
     let ptr = align_ptr((*block).cur, alignment);
