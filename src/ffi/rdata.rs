@@ -64,7 +64,7 @@ impl Rdata {
             (*pkt).len = n as pj_ssize_t;
             (*pkt).src_addr = to_pj_sockaddr(r.src);
             (*pkt).src_addr_len = if r.src.is_ipv6() { 28 } else { 16 };
-            for (i, b) in r.src.ip().to_string().bytes().take(45).enumerate() {
+            for (i, b) in ip_text(r.src.ip()).bytes().take(45).enumerate() {
                 (*pkt).src_name[i] = b as c_char;
             }
             (*pkt).src_port = i32::from(r.src.port());
@@ -142,4 +142,32 @@ pub unsafe extern "C" fn pjsip_rx_data_get_info(rdata: *mut pjsip_rx_data) -> *m
         mi.info = p;
         p
     })
+}
+
+/// An address as text; IPv4 without the formatter (once per response).
+fn ip_text(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let mut out = String::with_capacity(15);
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                crate::sip::print::push_u32(&mut out, u32::from(octet));
+            }
+            out
+        }
+        std::net::IpAddr::V6(_) => ip.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod ip_text_tests {
+    #[test]
+    fn prints_as_the_formatter_does() {
+        for ip in ["0.0.0.0", "127.0.0.1", "10.200.3.255", "255.255.255.255", "::1", "fe80::1"] {
+            let addr: std::net::IpAddr = ip.parse().expect("address");
+            assert_eq!(super::ip_text(addr), addr.to_string());
+        }
+    }
 }

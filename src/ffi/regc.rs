@@ -198,7 +198,7 @@ impl Regc {
                 e
             }
             Ok((selected, via)) => {
-                let branch = format!("z9hG4bKPj{}", uuid(&mut OsRandom));
+                let branch = ["z9hG4bKPj", &uuid(&mut OsRandom)].concat();
                 let owner: Arc<dyn Owner> = self.clone();
                 let first = super::cfg::first_retransmit_interval();
                 let obj = log_enabled(5).then(|| self.state.lock().req_obj.clone());

@@ -1,6 +1,7 @@
 //! Serialising a REGISTER for the wire, in pjsip's format.
 
 use super::request::{OutHeader, Request};
+use crate::sip::print::push_u32;
 use crate::sip::{print_contact, print_fromto, print_route, print_uri, print_via, HdrKind, UriContext, Via};
 use std::fmt::Write;
 
@@ -45,23 +46,6 @@ pub fn print_header_value(h: &OutHeader, out: &mut String) {
         OutHeader::Auth(a) => out.push_str(&a.value),
         OutHeader::Other { value, .. } => out.push_str(value),
     }
-}
-
-/// Appends `n` in decimal (without the formatter: it runs for every
-/// request).
-fn push_u32(out: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
 }
 
 /// "Name: value" of one header.

@@ -144,8 +144,23 @@ pub(crate) fn unescape(s: &str) -> Cow<'_, [u8]> {
 /// Appends `bytes`, writing every byte outside `keep` as `%xx` (lower-case
 /// hex, as pjsip prints).
 pub(crate) fn escape_into(out: &mut String, bytes: &[u8], keep: &CharSet) {
-    for &b in bytes {
-        push_escaped(out, b, keep.has(b));
+    escape_runs(out, bytes, |b| keep.has(b));
+}
+
+/// Appends `bytes`, escaping those `keep` refuses; runs of kept ASCII go
+/// in one copy (a value is usually all kept).
+fn escape_runs(out: &mut String, bytes: &[u8], keep: impl Fn(u8) -> bool) {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let run = rest.iter().position(|&b| !(b.is_ascii() && keep(b))).unwrap_or(rest.len());
+        // An ASCII run is UTF-8.
+        out.push_str(std::str::from_utf8(&rest[..run]).unwrap_or_default());
+        if let Some(&b) = rest.get(run) {
+            push_escaped(out, b, keep(b));
+            rest = &rest[run + 1..];
+        } else {
+            rest = &[];
+        }
     }
 }
 
@@ -165,9 +180,7 @@ fn push_escaped(out: &mut String, b: u8, keep: bool) {
 /// always escaped: printed bare it would be decoded a second time when the
 /// output is parsed (`%2541` would come back as `A`).
 pub(crate) fn reescape_into(out: &mut String, s: &str, keep: &CharSet) {
-    for &b in unescape(s).iter() {
-        push_escaped(out, b, b != b'%' && keep.has(b));
-    }
+    escape_runs(out, &unescape(s), |b| b != b'%' && keep.has(b));
 }
 
 /// ASCII case-insensitive equality of two values after unescaping.

@@ -178,7 +178,7 @@ impl<'a> Iterator for Lines<'a> {
         if rest.is_empty() {
             return None;
         }
-        match rest.iter().position(|&b| b == b'\r' || b == b'\n') {
+        match memchr::memchr2(b'\r', b'\n', rest) {
             None => {
                 self.pos = self.buf.len();
                 Some(rest)

@@ -118,7 +118,7 @@ fn print_sip_uri(u: &SipUri, ctx: UriContext, out: &mut String) {
     print_host(&u.host, out);
     if u.port != 0 && ctx != FromTo {
         out.push(':');
-        out.push_str(&u.port.to_string());
+        push_u32(out, u32::from(u.port));
     }
     uri_pair(out, ";user=", u.user_param.as_deref());
     if ctx == Other {
@@ -129,7 +129,7 @@ fn print_sip_uri(u: &SipUri, ctx: UriContext, out: &mut String) {
     }
     if u.ttl_param >= 0 && ctx != FromTo && ctx != Routing {
         out.push_str(";ttl=");
-        out.push_str(&u.ttl_param.to_string());
+        push_u32(out, u.ttl_param.unsigned_abs());
     }
     if ctx != FromTo {
         if let Some(m) = u.maddr_param.as_deref().filter(|s| !s.is_empty()) {
@@ -258,7 +258,7 @@ pub(crate) fn print_q(q1000: i32, out: &mut String) {
         return;
     }
     out.push_str(";q=");
-    out.push_str(&(q1000 / 1000).to_string());
+    push_u32(out, (q1000 / 1000).unsigned_abs());
     let mut frac = q1000 % 1000;
     if frac != 0 {
         out.push('.');
@@ -268,7 +268,7 @@ pub(crate) fn print_q(q1000: i32, out: &mut String) {
         if frac % 10 == 0 {
             frac /= 10;
         }
-        out.push_str(&frac.to_string());
+        push_u32(out, frac.unsigned_abs());
     }
 }
 
@@ -286,7 +286,7 @@ pub fn print_contact(c: &Contact, out: &mut String) {
     print_q(c.q1000, out);
     if let Some(e) = c.expires {
         out.push_str(";expires=");
-        out.push_str(&e.to_string());
+        push_u32(out, e);
     }
     header_params(out, &c.other_params);
 }
@@ -313,22 +313,22 @@ pub fn print_route(r: &Route, out: &mut String) {
 /// Appends a Via value, e.g. `SIP/2.0/UDP 1.2.3.4:5060;rport;branch=z9hG4bK..`.
 pub fn print_via(v: &Via, out: &mut String) {
     out.push_str("SIP/2.0/");
-    out.push_str(&v.transport.to_ascii_uppercase());
+    out.extend(v.transport.chars().map(|c| c.to_ascii_uppercase()));
     out.push(' ');
     print_host(&v.host, out);
     if v.port != 0 {
         out.push(':');
-        out.push_str(&v.port.to_string());
+        push_u32(out, u32::from(v.port));
     }
     if v.ttl >= 0 {
         out.push_str(";ttl=");
-        out.push_str(&v.ttl.to_string());
+        push_u32(out, v.ttl.unsigned_abs());
     }
     if v.rport >= 0 {
         out.push_str(";rport");
         if v.rport > 0 {
             out.push('=');
-            out.push_str(&v.rport.to_string());
+            push_u32(out, v.rport.unsigned_abs());
         }
     }
     if let Some(m) = v.maddr.as_deref().filter(|s| !s.is_empty()) {
@@ -346,9 +346,26 @@ pub fn print_via(v: &Via, out: &mut String) {
     header_params(out, &v.other_params);
 }
 
+/// Appends `n` in decimal (without the formatter: it runs for every
+/// message).
+pub(crate) fn push_u32(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
+}
+
 /// Appends a CSeq value: `seq METHOD`.
 pub fn print_cseq(c: &CSeq, out: &mut String) {
-    out.push_str(&c.seq.to_string());
+    push_u32(out, c.seq);
     out.push(' ');
     out.push_str(&c.method);
 }
