@@ -140,7 +140,7 @@ fn outbox<'a>(
     tpl: &'a mut Template,
     rnd: &'a mut OsRandom,
     allow: &'a [String],
-    request_headers: &'a [OutHeader],
+    request_headers: &'a dyn Fn() -> Vec<OutHeader>,
     challenges: &'a [(bool, String)],
 ) -> RustOutbox<'a> {
     RustOutbox {
@@ -184,7 +184,7 @@ impl Regc {
             let mut guard = self.state.lock();
             let st = &mut *guard;
             let mut rnd = OsRandom;
-            let mut out = outbox(&mut st.tpl, &mut rnd, &[], &[], &[]);
+            let mut out = outbox(&mut st.tpl, &mut rnd, &[], &Vec::new, &[]);
             st.reg.prepare_send(&mut req, &mut out).map(|()| {
                 let selected = st_selected(st, &self.shared);
                 (selected, st.via.clone())
@@ -390,7 +390,7 @@ impl Owner for Regc {
             }
         }
         let allow = ep.allow();
-        let req_hdrs = self.shared.request_headers();
+        let req_hdrs = || self.shared.request_headers();
         let next = {
             let mut guard = self.state.lock();
             let st = &mut *guard;
@@ -439,7 +439,7 @@ impl Owner for Regc {
 
     fn on_timer(self: Arc<Self>, ep: &Arc<Endpoint>, _token: u64) {
         let allow = ep.allow();
-        let req_hdrs = self.shared.request_headers();
+        let req_hdrs = || self.shared.request_headers();
         // As pjsip, the refresh holds a busy reference while it runs, so a
         // destroy from its callback is deferred until it is done.
         self.busy.add();
@@ -879,7 +879,7 @@ unsafe fn build(
     with_regc(regc, |r| {
         nonnull!(p_tdata)?;
         let allow = r.shared.ep.allow();
-        let req_hdrs = r.shared.request_headers();
+        let req_hdrs = || r.shared.request_headers();
         let req = {
             let mut guard = r.state.lock();
             let st = &mut *guard;

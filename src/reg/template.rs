@@ -100,8 +100,9 @@ pub struct RustOutbox<'a> {
     pub tpl: &'a mut Template,
     /// The endpoint's request headers (Max-Forwards and whatever the
     /// application added), copied into every new request right after the
-    /// route set, as pjsip does.
-    pub request_headers: &'a [OutHeader],
+    /// route set, as pjsip does. Read only when a request is built (most
+    /// outcomes build none).
+    pub request_headers: &'a dyn Fn() -> Vec<OutHeader>,
     /// The endpoint's Allow capability, if it has one.
     pub allow: Option<&'a [String]>,
     /// For From tags and Via branches.
@@ -121,7 +122,7 @@ impl Outbox for RustOutbox<'_> {
             return Err(PJ_EINVALIDOP);
         };
         let mut headers: Vec<OutHeader> = self.tpl.route_set.iter().cloned().map(OutHeader::Route).collect();
-        headers.extend(self.request_headers.iter().cloned());
+        headers.extend((self.request_headers)());
         headers.push(OutHeader::From(FromTo { uri: target.from, tag: Some(uuid(self.rnd)), other_params: vec![] }));
         headers.push(OutHeader::To(FromTo { uri: target.to, tag: None, other_params: vec![] }));
         headers.push(OutHeader::CallId(call_id.to_string()));

@@ -30,7 +30,7 @@ impl Env {
     fn build(&mut self) -> RustOutbox<'_> {
         RustOutbox {
             tpl: &mut self.tpl,
-            request_headers: &[OutHeader::MaxForwards(70)],
+            request_headers: &|| vec![OutHeader::MaxForwards(70)],
             allow: self.allow.as_deref(),
             rnd: &mut self.rnd,
             check_contact: self.check_contact,
