@@ -186,8 +186,10 @@ impl Regc {
             let mut rnd = OsRandom;
             let mut out = outbox(&mut st.tpl, &mut rnd, &[], &Vec::new, &[]);
             st.reg.prepare_send(&mut req, &mut out).map(|()| {
+                let req = Arc::new(req);
+                st.tpl.set_inflight(req.clone());
                 let selected = st_selected(st, &self.shared);
-                (selected, st.via.clone())
+                (req, selected, st.via.clone())
             })
         };
         let status = match prepared {
@@ -197,7 +199,7 @@ impl Regc {
                 }
                 e
             }
-            Ok((selected, via)) => {
+            Ok((req, selected, via)) => {
                 let branch = ["z9hG4bKPj", &uuid(&mut OsRandom)].concat();
                 let owner: Arc<dyn Owner> = self.clone();
                 let first = super::cfg::first_retransmit_interval();

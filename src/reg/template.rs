@@ -41,8 +41,9 @@ pub struct Template {
     extra_headers: Vec<OutHeader>,
     auth: Arc<Mutex<ClientSession>>,
     auth_parent: Option<Arc<Mutex<ClientSession>>>,
-    /// The request in flight, kept to be retried with credentials.
-    inflight: Option<Request>,
+    /// The request in flight, kept to be retried with credentials (shared
+    /// with the send, which lets it go once it has left).
+    inflight: Option<Arc<Request>>,
 }
 
 impl Default for Template {
@@ -84,6 +85,12 @@ impl Template {
     /// `pjsip_regc_set_auth_sess`.
     pub fn set_auth_parent(&mut self, parent: Option<Arc<Mutex<ClientSession>>>) {
         self.auth_parent = parent;
+    }
+
+    /// Keeps the request just stamped, which is being sent, for the retry
+    /// that answers its challenge.
+    pub fn set_inflight(&mut self, req: Arc<Request>) {
+        self.inflight = Some(req);
     }
 
     /// Forgets the request in flight once its transaction is over (it is
@@ -160,12 +167,13 @@ impl Outbox for RustOutbox<'_> {
         if let Some(c) = req.cseq_mut() {
             c.seq = cseq;
         }
-        self.tpl.inflight = Some(req.clone());
+        // The driver keeps the request as it sends it (set_inflight).
         req.expires()
     }
 
     fn answer_challenge(&mut self, contacts: Option<(&[Contact], &[Contact])>) -> Result<Request, Status> {
-        let mut req = self.tpl.inflight.take().ok_or(PJ_EINVALIDOP)?;
+        // Copied only while the send still holds it (a response raced it).
+        let mut req = Arc::unwrap_or_clone(self.tpl.inflight.take().ok_or(PJ_EINVALIDOP)?);
         if let Some((current, removed)) = contacts {
             // The retry carries the contacts the tsx callback chose.
             req.headers.retain(|h| !matches!(h, OutHeader::Contact(c) if c.expires != Some(0)));

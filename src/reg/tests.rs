@@ -98,8 +98,15 @@ fn names(req: &Request) -> Vec<&'static str> {
 
 fn send(reg: &mut Registration, env: &mut Env, autoreg: bool) -> Request {
     let mut req = reg.build_register(autoreg, &mut env.build()).expect("build");
-    reg.prepare_send(&mut req, &mut env.build()).expect("send");
+    prepare_send(reg, env, &mut req);
     req
+}
+
+/// pjsip_regc_send's bookkeeping as the standalone driver does it: the
+/// request is kept for the retry that answers its challenge.
+fn prepare_send(reg: &mut Registration, env: &mut Env, req: &mut Request) {
+    reg.prepare_send(req, &mut env.build()).expect("send");
+    env.tpl.set_inflight(std::sync::Arc::new(req.clone()));
 }
 
 fn complete(reg: &mut Registration, env: &mut Env, outcome: Outcome, now: u64) -> Next<Request> {
@@ -165,7 +172,7 @@ fn cseq_and_call_id() {
     let mut r2 = reg.build_register(true, &mut env.build()).expect("build");
     assert_eq!(reg.prepare_send(&mut r2, &mut env.build()), Err(PJSIP_EBUSY));
     complete(&mut reg, &mut env, ok_response("", None), 0);
-    reg.prepare_send(&mut r2, &mut env.build()).expect("send");
+    prepare_send(&mut reg, &mut env, &mut r2);
     assert_eq!(seq(&r2), Some(102));
     assert_eq!(reg.call_id(), call_id);
     let tag = |r: &Request| r.headers.iter().find_map(|h| if let OutHeader::From(f) = h { f.tag.clone() } else { None });
@@ -198,7 +205,7 @@ fn unregister_and_unregister_all() {
     assert_eq!(reg.requested(), 0);
     let mut req = reg.build_unregister_all(&mut env.build()).expect("build");
     assert!(matches!(req.headers[5], OutHeader::Contact(Contact { star: true, .. })));
-    reg.prepare_send(&mut req, &mut env.build()).expect("send");
+    prepare_send(&mut reg, &mut env, &mut req);
     assert_eq!(reg.op(), Op::Unregistering);
     let Next::Callback(cb) = complete(&mut reg, &mut env, ok_response("", None), 0) else { panic!("callback") };
     assert!(cb.is_unreg);
@@ -297,7 +304,7 @@ fn auth_retry_keeps_tag_and_appends_authorization() {
     assert_eq!(on_failure.map(|c| c.code), Some(401));
     let from = |r: &Request| r.headers.iter().find_map(|h| if let OutHeader::From(f) = h { f.tag.clone() } else { None });
     assert_eq!(from(&first), from(&request));
-    reg.prepare_send(&mut request, &mut env.build()).expect("send");
+    prepare_send(&mut reg, &mut env, &mut request);
     // Same nonce again, not stale: the credential failed.
     let Next::Callback(cb) = challenged(&mut reg, &mut env, 401, "n1") else { panic!("callback") };
     assert_eq!((cb.status, cb.code, cb.reason.as_str()), (PJSIP_EFAILEDCREDENTIAL, 401, "Unauthorized"));
@@ -337,7 +344,7 @@ fn interval_too_brief_retries_with_min_expires() {
     send(&mut reg, &mut env, true);
     let Next::Resend { mut request, .. } = complete(&mut reg, &mut env, too_brief(Some(60)), 0) else { panic!("resend") };
     assert_eq!(request.expires(), Some(60));
-    reg.prepare_send(&mut request, &mut env.build()).expect("send");
+    prepare_send(&mut reg, &mut env, &mut request);
     // The registrar insists: already asked for >= Min-Expires, so it is final.
     let Next::Callback(cb) = complete(&mut reg, &mut env, too_brief(Some(60)), 0) else { panic!("callback") };
     assert_eq!((cb.code, cb.expiration), (423, 60));
@@ -349,7 +356,7 @@ fn interval_too_brief_without_min_expires_guesses_once() {
     send(&mut reg, &mut env, true);
     let Next::Resend { mut request, .. } = complete(&mut reg, &mut env, too_brief(None), 0) else { panic!("resend") };
     assert_eq!(request.expires(), Some(3601));
-    reg.prepare_send(&mut request, &mut env.build()).expect("send");
+    prepare_send(&mut reg, &mut env, &mut request);
     let Next::Callback(cb) = complete(&mut reg, &mut env, too_brief(None), 0) else { panic!("callback") };
     assert_eq!(cb.code, 423);
 }
