@@ -124,7 +124,9 @@ static void on_reg(struct pjsip_regc_cbparam *param)
 
 static void user_of(unsigned i, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s%u", L.prefix, i);
+    char n[11];
+    decimal(i, n);
+    concat(out, cap, L.prefix, n, (char *)NULL);
 }
 
 /* Starts requests up to the worker's window. */
@@ -142,7 +144,7 @@ static void launch(struct worker *w)
         if (L.phase == 0) {
             char user[FIELD_MAX], aor[2 * FIELD_MAX + 8];
             user_of(i, user, sizeof(user));
-            snprintf(aor, sizeof(aor), "sip:%s@%s", user, L.domain);
+            concat(aor, sizeof(aor), "sip:", user, "@", L.domain, (char *)NULL);
             status = regc_for_account(&w->net, L.registrar, aor, user, L.password, L.expires, s, on_reg, &s->regc);
         }
         if (status == PJ_SUCCESS)

@@ -235,6 +235,36 @@ void net_stop(struct net *net)
     pj_shutdown();
 }
 
+void concat(char *out, size_t cap, ...)
+{
+    size_t at = 0;
+    const char *s;
+    va_list ap;
+    va_start(ap, cap);
+    while ((s = va_arg(ap, const char *)) != NULL) {
+        size_t n = strlen(s);
+        if (n > cap - 1 - at)
+            n = cap - 1 - at;
+        memcpy(out + at, s, n);
+        at += n;
+    }
+    va_end(ap);
+    out[at] = '\0';
+}
+
+void decimal(unsigned v, char *out)
+{
+    char digits[11];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *out++ = digits[--n];
+    *out = '\0';
+}
+
 pj_status_t regc_for_account(struct net *net, const char *registrar, const char *aor, const char *user,
                              const char *password, unsigned expires, void *token, pjsip_regc_cb_fn cb,
                              pjsip_regc **out)
@@ -247,9 +277,14 @@ pj_status_t regc_for_account(struct net *net, const char *registrar, const char 
     pj_str_t s_srv, s_aor, s_contact;
     pj_status_t status;
 
-    snprintf(srv, sizeof(srv), "%s%s", registrar, strstr(registrar, "transport=") ? "" : param);
-    snprintf(to, sizeof(to), aor[0] == '<' ? "%s" : "<%s>", aor);
-    snprintf(contact, sizeof(contact), "<sip:%s@%s:%d%s>", user, net->contact_host, net->contact_port, param);
+    char port[16];
+    concat(srv, sizeof(srv), registrar, strstr(registrar, "transport=") ? "" : param, (char *)NULL);
+    if (aor[0] == '<')
+        concat(to, sizeof(to), aor, (char *)NULL);
+    else
+        concat(to, sizeof(to), "<", aor, ">", (char *)NULL);
+    decimal((unsigned)net->contact_port, port);
+    concat(contact, sizeof(contact), "<sip:", user, "@", net->contact_host, ":", port, param, ">", (char *)NULL);
     s_srv = pj_str(srv);
     s_aor = pj_str(to);
     s_contact = pj_str(contact);

@@ -89,6 +89,13 @@ int uri_is_loopback(const char *uri);
  * parameters or headers) into out; -1 when it does not fit or is empty. */
 int uri_hostport(const char *uri, char *out, size_t cap, int with_port);
 
+/* The strings up to a (char *)NULL, joined into out (cap bytes, always
+ * terminated), and v in decimal (out of at least 11 bytes): for what is
+ * built per account, where snprintf's format parsing cost more than the
+ * rest of building a regc. */
+void concat(char *out, size_t cap, ...);
+void decimal(unsigned v, char *out);
+
 /* A pjsip_regc for one account: AOR as From and To, one Contact
  * (user@contact_host:port on this transport), digest credentials for any
  * realm when password is not NULL, `expires` asked for. */
