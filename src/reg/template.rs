@@ -128,7 +128,9 @@ impl Outbox for RustOutbox<'_> {
         let Some(target) = self.tpl.target.clone() else {
             return Err(PJ_EINVALIDOP);
         };
-        let mut headers: Vec<OutHeader> = self.tpl.route_set.iter().cloned().map(OutHeader::Route).collect();
+        // Sized once: the route set, then at most about ten headers.
+        let mut headers: Vec<OutHeader> = Vec::with_capacity(self.tpl.route_set.len() + 12);
+        headers.extend(self.tpl.route_set.iter().cloned().map(OutHeader::Route));
         headers.extend((self.request_headers)());
         headers.push(OutHeader::From(FromTo { uri: target.from, tag: Some(uuid(self.rnd)), other_params: vec![] }));
         headers.push(OutHeader::To(FromTo { uri: target.to, tag: None, other_params: vec![] }));

@@ -134,7 +134,8 @@ pub fn parse_contact_list(s: &str) -> Result<Vec<Contact>, Status> {
 /// header line into one header per value).
 pub(crate) fn contact_spans(s: &str) -> PResult<Vec<(Contact, usize, usize)>> {
     let mut sc = scanner(s);
-    let mut out = Vec::new();
+    // Mostly one value: room for four of these is past malloc's fast sizes.
+    let mut out = Vec::with_capacity(1);
     loop {
         sc.skip_ws();
         let start = sc.pos();
@@ -327,7 +328,8 @@ pub(crate) fn sip_version(sc: &mut Scanner<'_>) -> PResult<()> {
 
 pub(crate) fn via_spans(s: &str) -> PResult<Vec<(Via, usize, usize)>> {
     let mut sc = scanner(s);
-    let mut out = Vec::new();
+    // Mostly one value (see contact_spans).
+    let mut out = Vec::with_capacity(1);
     loop {
         sc.skip_ws();
         let start = sc.pos();

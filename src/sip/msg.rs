@@ -223,7 +223,7 @@ impl<'a> Logical<'a> {
 fn split_headers(buf: &[u8], start: usize) -> Result<(&[u8], Vec<Logical<'_>>, usize), Status> {
     let mut lines = Lines { buf, pos: start };
     let first = lines.next().ok_or(status::PJSIP_EINVALIDMSG)?;
-    let mut headers: Vec<Logical<'_>> = Vec::new();
+    let mut headers: Vec<Logical<'_>> = Vec::with_capacity(16);
     let body_start = loop {
         match lines.next() {
             None => break buf.len(),
