@@ -220,8 +220,9 @@ pub enum HdrKind {
 /// reading it and building its C objects parse each value once.
 #[derive(Clone, Debug)]
 pub struct RawHeader {
-    /// Name as written.
-    pub name: String,
+    /// Name as written (static text when it is a known name as pjsip
+    /// prints it: no copy for most received headers).
+    pub name: std::borrow::Cow<'static, str>,
     /// What header it is.
     pub kind: HdrKind,
     /// The value.
@@ -231,12 +232,12 @@ pub struct RawHeader {
 
 impl RawHeader {
     /// A header of `kind` named `name` with `value`, not yet parsed.
-    pub fn new(name: String, kind: HdrKind, value: String) -> RawHeader {
-        RawHeader { name, kind, value, typed: std::sync::OnceLock::new() }
+    pub fn new(name: impl Into<std::borrow::Cow<'static, str>>, kind: HdrKind, value: String) -> RawHeader {
+        RawHeader { name: name.into(), kind, value, typed: std::sync::OnceLock::new() }
     }
 
     /// A header whose value was parsed as its kind already.
-    pub(crate) fn parsed(name: String, kind: HdrKind, value: String, typed: Typed) -> RawHeader {
+    pub(crate) fn parsed(name: std::borrow::Cow<'static, str>, kind: HdrKind, value: String, typed: Typed) -> RawHeader {
         RawHeader { name, kind, value, typed: std::sync::OnceLock::from(Ok(typed)) }
     }
 

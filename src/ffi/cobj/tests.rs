@@ -591,7 +591,7 @@ Content-Length: 0\r\n\r\n";
         let g = pjsip_generic_string_hdr_create(pool.0, &n, &v);
         list_insert_before(addr_of_mut!((*c).hdr), g);
         let back = msg_from_c(c).unwrap();
-        let names: Vec<&str> = back.headers.iter().map(|h| h.name.as_str()).collect();
+        let names: Vec<&str> = back.headers.iter().map(|h| &*h.name).collect();
         assert_eq!(names, ["From", "To", "Call-ID", "CSeq", "Contact", "Expires", "X-Test"]);
         assert_eq!(back.expires(), Some(60));
         let typed: Vec<CHeader> = list_nodes(addr_of!((*c).hdr))
