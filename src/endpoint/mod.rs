@@ -485,7 +485,7 @@ impl Endpoint {
             let owners = inner
                 .tsx
                 .drain()
-                .map(|(_, e)| {
+                .filter_map(|(_, e)| {
                     if let Some(s) = &sink {
                         let name = e.name();
                         s.write(LEVEL_TSX, &name, 0, "Request to terminate transaction");
@@ -495,7 +495,6 @@ impl Endpoint {
                     }
                     e.owner
                 })
-                .flatten()
                 .collect::<Vec<_>>();
             let owners: Vec<Arc<dyn Owner>> =
                 owners.into_iter().chain(inner.lookups.drain().map(|(_, p)| p.send.owner)).collect();

@@ -114,8 +114,8 @@ impl Built {
         let used = super::pjlib::used_since((*tdata).pool, self.first as *mut pj_pool_block, self.from as *mut u8);
         let mut rest = &self.copy[..];
         for (block, len) in &self.blocks {
-            let Some((_, now)) = used.iter().find(|(b, _)| *b as usize == *block) else { return None };
-            let (was, tail) = rest.split_at(*len);
+            let (_, now) = used.iter().find(|(b, _)| *b as usize == *block)?;
+            let (was, tail) = rest.split_at_checked(*len)?;
             if now.get(..*len) != Some(was) {
                 return None;
             }
