@@ -26,7 +26,9 @@
  * BENCH_T1_MS, when set, is the transactions' T1 (and the cap T2): under
  * valgrind, N requests at once take longer than the default 500 ms to be
  * answered, and the retransmissions (and their answers) would be counted
- * as registration work.
+ * as registration work. run_bench.py uses 5 s: long enough for that, short
+ * enough that a datagram lost at a full socket buffer (pjproject's, with
+ * 2 500 answers at once) is still sent again within BENCH_LIMIT_S.
  * The last line, "result ...", is for bench/run_bench.py. */
 #define _POSIX_C_SOURCE 200809L
 #include <pjlib.h>
